@@ -1,0 +1,55 @@
+using CrowdShield.Core.Data;
+using CrowdShield.Core.Events;
+using CrowdShield.Core.Realtime;
+using CrowdShield.Core.Users;
+using CrowdShield.Core.Validation;
+using Microsoft.EntityFrameworkCore;
+
+namespace CrowdShield.Core.Actions;
+
+public sealed record ActionRequest(string? EventId, string? Command, string? ZoneId, string? Note)
+{
+    public void Validate(ValidationErrors errors)
+    {
+        errors.Required("eventId", EventId, 64);
+        errors.Required("command", Command, 500);
+        errors.Optional("zoneId", ZoneId, 64);
+        errors.Optional("note", Note, 2000);
+    }
+}
+
+/// <summary>Records operator decisions and tells every screen.</summary>
+public sealed class ActionService(IDbContextFactory<CrowdShieldDb> dbFactory, VenueDirectory venues, IEventHub hub, TimeProvider time)
+{
+    public async Task<OperatorAction?> CreateAsync(ActionRequest request, Caller caller, CancellationToken cancellationToken = default)
+    {
+        var venue = await venues.FindAsync(request.EventId!, cancellationToken);
+        if (venue is null)
+        {
+            return null;
+        }
+        if (request.ZoneId is { } zoneId && venue.FindZone(zoneId) is null)
+        {
+            throw ValidationException.For("zoneId", $"Event {venue.Id} has no zone '{zoneId}'.");
+        }
+        var action = new OperatorAction
+        {
+            Id = Ids.New(), EventId = venue.Id, Command = request.Command!.Trim(), ZoneId = request.ZoneId,
+            Note = request.Note, CreatedBy = caller.Email, CreatedAt = time.GetUtcNow(),
+        };
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        db.Actions.Add(action);
+        await db.SaveChangesAsync(cancellationToken);
+        await hub.PublishAsync(venue.Id, RealtimeEvents.ActionCreated,
+            new ActionCreatedPayload(action.Id, action.EventId, action.Command, action.ZoneId, action.Note, action.CreatedBy, action.CreatedAt),
+            CancellationToken.None);
+        return action;
+    }
+
+    public async Task<IReadOnlyList<OperatorAction>> ListAsync(string eventId, int limit, CancellationToken cancellationToken = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        return await db.Actions.AsNoTracking().Where(a => a.EventId == eventId)
+            .OrderByDescending(a => a.CreatedAt).ThenByDescending(a => a.Id).Take(limit).ToListAsync(cancellationToken);
+    }
+}

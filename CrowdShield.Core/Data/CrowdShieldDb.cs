@@ -1,0 +1,149 @@
+using System.Text.Json;
+using CrowdShield.Core.Actions;
+using CrowdShield.Core.Alerts;
+using CrowdShield.Core.Cameras;
+using CrowdShield.Core.Events;
+using CrowdShield.Core.Map;
+using CrowdShield.Core.Realtime;
+using CrowdShield.Core.Reports;
+using CrowdShield.Core.Users;
+using CrowdShield.Core.Zones;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.ChangeTracking;
+using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
+
+namespace CrowdShield.Core.Data;
+
+/// <summary>
+/// The one database of CrowdShield. Provider-neutral on purpose: the host picks SQLite or PostgreSQL,
+/// and nothing here may depend on either.
+/// </summary>
+public sealed class CrowdShieldDb(DbContextOptions<CrowdShieldDb> options) : DbContext(options)
+{
+    public DbSet<User> Users => Set<User>();
+    public DbSet<EventMembership> EventMemberships => Set<EventMembership>();
+    public DbSet<Event> Events => Set<Event>();
+    public DbSet<Zone> Zones => Set<Zone>();
+    public DbSet<CameraCount> CameraCounts => Set<CameraCount>();
+    public DbSet<Alert> Alerts => Set<Alert>();
+    public DbSet<Ping> Pings => Set<Ping>();
+    public DbSet<OperatorAction> Actions => Set<OperatorAction>();
+    public DbSet<Report> Reports => Set<Report>();
+    public DbSet<FeedEntry> Feed => Set<FeedEntry>();
+
+    protected override void ConfigureConventions(ModelConfigurationBuilder builder)
+    {
+        // Times are stored as UTC Unix milliseconds: ordered and comparable in SQL on every provider
+        // (SQLite cannot order or compare DateTimeOffset text).
+        builder.Properties<DateTimeOffset>().HaveConversion<UtcMillisConverter>();
+        builder.Properties<DateTimeOffset?>().HaveConversion<UtcMillisConverter>();
+        builder.Properties<string>().HaveMaxLength(2000);
+    }
+
+    protected override void OnModelCreating(ModelBuilder model)
+    {
+        model.Entity<User>(e =>
+        {
+            e.ToTable("users");
+            e.HasKey(u => u.Id);
+            e.Property(u => u.Id).HasMaxLength(64);
+            e.Property(u => u.Email).HasMaxLength(254);
+            e.Property(u => u.NormalizedEmail).HasMaxLength(254);
+            e.HasIndex(u => u.NormalizedEmail).IsUnique();
+            e.Property(u => u.Name).HasMaxLength(200);
+            e.Property(u => u.Role).HasMaxLength(16);
+            e.Property(u => u.PasswordHash).HasMaxLength(512);
+            e.HasMany(u => u.Memberships).WithOne().HasForeignKey(m => m.UserId).OnDelete(DeleteBehavior.Cascade);
+        });
+
+        model.Entity<EventMembership>(e =>
+        {
+            e.ToTable("event_memberships");
+            e.HasKey(m => new { m.UserId, m.EventId });
+            e.HasIndex(m => m.EventId);
+        });
+
+        model.Entity<Event>(e =>
+        {
+            e.ToTable("events");
+            e.HasKey(x => x.Id);
+            e.Property(x => x.Name).HasMaxLength(200);
+            e.HasMany(x => x.Zones).WithOne().HasForeignKey(z => z.EventId).OnDelete(DeleteBehavior.Cascade);
+        });
+
+        model.Entity<Zone>(e =>
+        {
+            e.ToTable("zones");
+            // Zone ids are chosen by the client ("gate-3"), so they are unique within an event only.
+            e.HasKey(z => new { z.EventId, z.Id });
+            e.Property(z => z.Id).HasMaxLength(64);
+            e.Property(z => z.Name).HasMaxLength(200);
+            e.Property(z => z.Polygon)
+                .HasConversion(new PolygonConverter(), new PolygonComparer())
+                .HasMaxLength(100_000);
+        });
+
+        model.Entity<CameraCount>(e =>
+        {
+            e.ToTable("camera_counts");
+            e.HasKey(c => c.Id);
+            e.HasIndex(c => new { c.EventId, c.ZoneId, c.CapturedAt });
+            e.Property(c => c.CameraId).HasMaxLength(128);
+        });
+
+        model.Entity<Alert>(e =>
+        {
+            e.ToTable("alerts");
+            e.HasKey(a => a.Id);
+            e.Property(a => a.Status).IsConcurrencyToken();
+            e.HasIndex(a => new { a.EventId, a.CreatedAt });
+            e.HasIndex(a => new { a.EventId, a.ZoneId, a.Type, a.Status });
+        });
+
+        model.Entity<Ping>(e =>
+        {
+            e.ToTable("pings");
+            e.HasKey(p => p.Id);
+            e.HasIndex(p => new { p.EventId, p.ExpiresAt });
+            e.Property(p => p.DeviceId).HasMaxLength(128);
+        });
+
+        model.Entity<OperatorAction>(e =>
+        {
+            e.ToTable("actions");
+            e.HasKey(a => a.Id);
+            e.HasIndex(a => new { a.EventId, a.CreatedAt });
+            e.Property(a => a.Command).HasMaxLength(500);
+        });
+
+        model.Entity<Report>(e =>
+        {
+            e.ToTable("reports");
+            e.HasKey(r => r.Id);
+            e.HasIndex(r => new { r.EventId, r.CreatedAt });
+            e.Property(r => r.Type).HasMaxLength(32);
+        });
+
+        model.Entity<FeedEntry>(e =>
+        {
+            e.ToTable("feed");
+            e.HasKey(f => new { f.EventId, f.Seq });
+            e.HasIndex(f => f.At);
+            e.Property(f => f.Type).HasMaxLength(32);
+            e.Property(f => f.Payload).HasMaxLength(int.MaxValue);
+        });
+    }
+
+    private sealed class UtcMillisConverter() : ValueConverter<DateTimeOffset, long>(
+        v => v.ToUnixTimeMilliseconds(),
+        v => DateTimeOffset.FromUnixTimeMilliseconds(v));
+
+    private sealed class PolygonConverter() : ValueConverter<List<GeoPoint>, string>(
+        v => JsonSerializer.Serialize(v, JsonSerializerOptions.Web),
+        v => JsonSerializer.Deserialize<List<GeoPoint>>(v, JsonSerializerOptions.Web) ?? new List<GeoPoint>());
+
+    private sealed class PolygonComparer() : ValueComparer<List<GeoPoint>>(
+        (a, b) => a!.SequenceEqual(b!),
+        v => v.Aggregate(0, (h, p) => HashCode.Combine(h, p)),
+        v => v.ToList());
+}

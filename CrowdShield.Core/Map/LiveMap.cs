@@ -1,0 +1,332 @@
+using System.Collections.Concurrent;
+using CrowdShield.Core.Data;
+using CrowdShield.Core.Events;
+using CrowdShield.Core.Realtime;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+
+namespace CrowdShield.Core.Map;
+
+/// <summary>
+/// The live picture of every event in memory: unexpired pings (one per device: a phone that pings again
+/// moves, it does not multiply), the density grid and per-zone occupancy, all updated incrementally.
+/// New pings are collected and sent as one <c>map:update</c> per event per flush (the host flushes once a second).
+/// State is rebuilt from the database the first time an event is touched after a start.
+/// </summary>
+public sealed class LiveMap(
+    IDbContextFactory<CrowdShieldDb> dbFactory,
+    VenueDirectory venues,
+    IOptions<MapOptions> options,
+    TimeProvider time)
+{
+    private readonly ConcurrentDictionary<string, Lazy<Task<EventMap>>> _maps = new(StringComparer.Ordinal);
+    private MapOptions Options => options.Value;
+
+    /// <summary>Adds durably stored pings. Already-expired pings are ignored here: accepted, never shown.</summary>
+    public async Task AddPingsAsync(string eventId, IReadOnlyList<Ping> pings, CancellationToken cancellationToken = default)
+    {
+        var map = await GetAsync(eventId, cancellationToken);
+        if (map is null)
+        {
+            return;
+        }
+        lock (map)
+        {
+            var now = time.GetUtcNow();
+            foreach (var ping in pings)
+            {
+                if (ping.ExpiresAt > now)
+                {
+                    map.Add(ping, pending: true);
+                }
+            }
+        }
+    }
+
+    /// <summary>Records a camera count so that zone occupancy includes it.</summary>
+    public async Task AddCameraCountAsync(string eventId, string zoneId, string cameraId, int count, DateTimeOffset capturedAt, CancellationToken cancellationToken = default)
+    {
+        var map = await GetAsync(eventId, cancellationToken);
+        if (map is null)
+        {
+            return;
+        }
+        lock (map)
+        {
+            map.SetCamera(zoneId, cameraId, count, capturedAt);
+        }
+    }
+
+    public async Task<MapSnapshot?> SnapshotAsync(string eventId, CancellationToken cancellationToken = default)
+    {
+        var map = await GetAsync(eventId, cancellationToken);
+        if (map is null)
+        {
+            return null;
+        }
+        lock (map)
+        {
+            var now = time.GetUtcNow();
+            map.Expire(now);
+            return new MapSnapshot(eventId, map.Points(), map.Cells(), map.Zones(now), now);
+        }
+    }
+
+    /// <summary>The current occupancy of each zone of an event.</summary>
+    public async Task<IReadOnlyList<ZoneDensity>> ZonesAsync(string eventId, CancellationToken cancellationToken = default)
+    {
+        var map = await GetAsync(eventId, cancellationToken);
+        if (map is null)
+        {
+            return [];
+        }
+        lock (map)
+        {
+            var now = time.GetUtcNow();
+            map.Expire(now);
+            return map.Zones(now);
+        }
+    }
+
+    /// <summary>Publishes one <c>map:update</c> for every event that changed since the last flush.</summary>
+    public async Task FlushAsync(IEventHub hub, CancellationToken cancellationToken)
+    {
+        foreach (var (eventId, lazy) in _maps)
+        {
+            if (!lazy.IsValueCreated || !lazy.Value.IsCompletedSuccessfully || lazy.Value.Result is not { } map)
+            {
+                continue;
+            }
+            MapUpdatePayload? payload = null;
+            lock (map)
+            {
+                if (map.Dirty)
+                {
+                    var now = time.GetUtcNow();
+                    map.Expire(now);
+                    payload = new MapUpdatePayload(map.TakePending(), map.Cells(), map.Zones(now), now, map.TakeSource());
+                }
+            }
+            if (payload is not null)
+            {
+                await hub.PublishAsync(eventId, RealtimeEvents.MapUpdate, payload, cancellationToken);
+            }
+        }
+    }
+
+    /// <summary>Forgets an event's state so the next use rebuilds it (after its zones changed).</summary>
+    public void Invalidate(string eventId) => _maps.TryRemove(eventId, out _);
+
+    private async Task<EventMap?> GetAsync(string eventId, CancellationToken cancellationToken)
+    {
+        var lazy = _maps.GetOrAdd(eventId, id => new Lazy<Task<EventMap>>(() => LoadAsync(id)));
+        try
+        {
+            return await lazy.Value.WaitAsync(cancellationToken);
+        }
+        catch (KeyNotFoundException)
+        {
+            _maps.TryRemove(new(eventId, lazy));
+            return null;
+        }
+        catch (Exception) when (!cancellationToken.IsCancellationRequested)
+        {
+            // A failed load (database briefly unavailable) must be retried, not cached.
+            _maps.TryRemove(new(eventId, lazy));
+            throw;
+        }
+    }
+
+    private async Task<EventMap> LoadAsync(string eventId)
+    {
+        var venue = await venues.FindAsync(eventId) ?? throw new KeyNotFoundException(eventId);
+        var map = new EventMap(venue, Options);
+        var now = time.GetUtcNow();
+        await using var db = await dbFactory.CreateDbContextAsync();
+        var pings = await db.Pings.AsNoTracking()
+            .Where(p => p.EventId == eventId && p.ExpiresAt > now)
+            .OrderByDescending(p => p.Id)
+            .Take(Options.MaxLivePingsPerEvent)
+            .ToListAsync();
+        pings.Reverse();
+        var since = now - Options.CameraFreshness;
+        var counts = await db.CameraCounts.AsNoTracking()
+            .Where(c => c.EventId == eventId && c.CapturedAt > since)
+            .OrderBy(c => c.Id)
+            .ToListAsync();
+        lock (map)
+        {
+            foreach (var ping in pings)
+            {
+                map.Add(ping, pending: false);
+            }
+            foreach (var count in counts)
+            {
+                map.SetCamera(count.ZoneId, count.CameraId, count.Count, count.CapturedAt);
+            }
+            map.TakePending();
+            map.TakeSource();
+        }
+        return map;
+    }
+
+    /// <summary>One event's live state. Not thread-safe: callers lock on it.</summary>
+    private sealed class EventMap(Venue venue, MapOptions options)
+    {
+        private readonly Grid _grid = new(venue.Center, options.CellSizeM);
+        private readonly Dictionary<long, LivePing> _alive = [];
+        private readonly PriorityQueue<long, DateTimeOffset> _byExpiry = new();
+        private readonly Dictionary<string, long> _byDevice = new(StringComparer.Ordinal);
+        private readonly Dictionary<(int X, int Y), int> _cells = [];
+        private readonly int[] _zonePings = new int[venue.Zones.Count];
+        private readonly Dictionary<(string Zone, string Camera), (int Count, DateTimeOffset At)> _cameras = [];
+        private List<MapPoint> _pending = [];
+        private bool _pingsChanged;
+        private bool _camerasChanged;
+        private long _nextId;
+
+        public bool Dirty => _pingsChanged || _camerasChanged;
+
+        public void Add(Ping ping, bool pending)
+        {
+            if (ping.DeviceId is { } device && _byDevice.TryGetValue(device, out var previous))
+            {
+                Remove(previous);
+            }
+            while (_alive.Count >= options.MaxLivePingsPerEvent && _byExpiry.TryDequeue(out var oldest, out _))
+            {
+                Remove(oldest);
+            }
+            var id = ++_nextId;
+            var cell = _grid.CellOf(ping.Lat, ping.Lng);
+            var zone = ZoneIndexOf(ping.Lat, ping.Lng);
+            var point = new MapPoint(ping.Lat, ping.Lng, ping.Accuracy, ping.DeviceId, ping.RecordedAt);
+            _alive[id] = new LivePing(point, cell, zone);
+            _byExpiry.Enqueue(id, ping.ExpiresAt);
+            if (ping.DeviceId is { } d)
+            {
+                _byDevice[d] = id;
+            }
+            _cells[cell] = _cells.GetValueOrDefault(cell) + 1;
+            if (zone >= 0)
+            {
+                _zonePings[zone]++;
+            }
+            if (pending)
+            {
+                _pending.Add(point);
+                _pingsChanged = true;
+            }
+        }
+
+        public void SetCamera(string zoneId, string cameraId, int count, DateTimeOffset capturedAt)
+        {
+            var key = (zoneId, cameraId);
+            // A backfilled (older) count must not overwrite a newer live one.
+            if (!_cameras.TryGetValue(key, out var current) || current.At <= capturedAt)
+            {
+                _cameras[key] = (count, capturedAt);
+                _camerasChanged = true;
+            }
+        }
+
+        public void Expire(DateTimeOffset now)
+        {
+            while (_byExpiry.TryPeek(out var id, out var expiresAt) && expiresAt <= now)
+            {
+                _byExpiry.Dequeue();
+                Remove(id);
+            }
+        }
+
+        private void Remove(long id)
+        {
+            if (!_alive.Remove(id, out var ping))
+            {
+                return;
+            }
+            if (ping.Point.DeviceId is { } device && _byDevice.TryGetValue(device, out var current) && current == id)
+            {
+                _byDevice.Remove(device);
+            }
+            if (_cells.TryGetValue(ping.Cell, out var n))
+            {
+                if (n <= 1)
+                {
+                    _cells.Remove(ping.Cell);
+                }
+                else
+                {
+                    _cells[ping.Cell] = n - 1;
+                }
+            }
+            if (ping.Zone >= 0)
+            {
+                _zonePings[ping.Zone]--;
+            }
+            _pingsChanged = true;
+        }
+
+        public IReadOnlyList<MapPoint> Points() => [.. _alive.Values.Select(p => p.Point)];
+
+        public IReadOnlyList<DensityCell> Cells() =>
+            [.. _cells.Select(c => { var (lat, lng) = _grid.CentreOf(c.Key); return new DensityCell(lat, lng, c.Value); })];
+
+        public IReadOnlyList<ZoneDensity> Zones(DateTimeOffset now)
+        {
+            var fresh = now - options.CameraFreshness;
+            var result = new ZoneDensity[venue.Zones.Count];
+            for (var i = 0; i < venue.Zones.Count; i++)
+            {
+                var zone = venue.Zones[i];
+                // Cameras see everyone in their view; pings come only from people who carry a pinging phone.
+                // Each camera's latest fresh count is summed (cameras of a zone cover different parts of it),
+                // and the zone counts whichever source sees more people.
+                var cameras = 0;
+                foreach (var ((zoneId, _), (count, at)) in _cameras)
+                {
+                    if (zoneId == zone.Id && at > fresh)
+                    {
+                        cameras += count;
+                    }
+                }
+                var people = Math.Max(cameras, _zonePings[i]);
+                result[i] = Occupancy.Of(zone, people, options.Bands);
+            }
+            return result;
+        }
+
+        public IReadOnlyList<MapPoint> TakePending()
+        {
+            var taken = _pending;
+            _pending = [];
+            return taken;
+        }
+
+        public string TakeSource()
+        {
+            var source = (_pingsChanged, _camerasChanged) switch
+            {
+                (true, true) => "pings+cctv",
+                (false, true) => "cctv",
+                _ => "pings",
+            };
+            _pingsChanged = _camerasChanged = false;
+            return source;
+        }
+
+        private int ZoneIndexOf(double lat, double lng)
+        {
+            for (var i = 0; i < venue.Zones.Count; i++)
+            {
+                if (venue.Zones[i].Polygon.Count >= 3 && Geo.Contains(venue.Zones[i].Polygon, lat, lng))
+                {
+                    return i;
+                }
+            }
+            return -1;
+        }
+    }
+
+    private readonly record struct LivePing(MapPoint Point, (int X, int Y) Cell, int Zone);
+}

@@ -1,0 +1,17 @@
+namespace CrowdShield.Core.Map;
+
+/// <summary>A location ping from a phone or tablet; it counts on the map until it expires.</summary>
+public sealed class Ping
+{
+    /// <summary>How long a ping counts as "someone is here".</summary>
+    public static readonly TimeSpan Lifetime = TimeSpan.FromMinutes(15);
+
+    public long Id { get; init; }
+    public required string EventId { get; init; }
+    public required double Lat { get; init; }
+    public required double Lng { get; init; }
+    public double? Accuracy { get; init; }
+    public string? DeviceId { get; init; }
+    public required DateTimeOffset RecordedAt { get; init; }
+    public required DateTimeOffset ExpiresAt { get; init; }
+}

@@ -1,0 +1,37 @@
+using CrowdShield.Core.Events;
+
+namespace CrowdShield.Core.Map;
+
+/// <summary>Accepts pings: stored durably first, then added to the live map (which sends them in the next map:update).</summary>
+public sealed class PingIngest(PingWriter writer, LiveMap map, VenueDirectory venues, TimeProvider time)
+{
+    /// <returns>The number of pings accepted, or null when the event does not exist.</returns>
+    public async Task<int?> IngestAsync(string eventId, IReadOnlyList<PingInput> inputs, CancellationToken cancellationToken = default)
+    {
+        if (await venues.FindAsync(eventId, cancellationToken) is null)
+        {
+            return null;
+        }
+        var now = time.GetUtcNow();
+        var pings = new Ping[inputs.Count];
+        for (var i = 0; i < inputs.Count; i++)
+        {
+            var input = inputs[i];
+            var recordedAt = input.RecordedAt?.ToUniversalTime() ?? now;
+            pings[i] = new Ping
+            {
+                EventId = eventId,
+                Lat = input.Lat!.Value,
+                Lng = input.Lng!.Value,
+                Accuracy = input.Accuracy,
+                DeviceId = input.DeviceId,
+                RecordedAt = recordedAt,
+                ExpiresAt = recordedAt + Ping.Lifetime,
+            };
+        }
+        // Not cancellable once queued: an acknowledged ping must be stored, and a ping being stored may be acknowledged.
+        await writer.WriteAsync(pings, CancellationToken.None);
+        await map.AddPingsAsync(eventId, pings, CancellationToken.None);
+        return pings.Length;
+    }
+}

@@ -1,0 +1,57 @@
+using CrowdShield.Core.Actions;
+using CrowdShield.Core.Events;
+using CrowdShield.Core.Validation;
+using CrowdShield.Web.Auth;
+using Microsoft.AspNetCore.Http.HttpResults;
+
+namespace CrowdShield.Web.Api;
+
+public sealed record ActionView(string Id, string EventId, string Command, string? ZoneId, string? Note, string CreatedBy, DateTimeOffset CreatedAt)
+{
+    public static ActionView Of(OperatorAction a) => new(a.Id, a.EventId, a.Command, a.ZoneId, a.Note, a.CreatedBy, a.CreatedAt);
+}
+
+public static class ActionsApi
+{
+    public static RouteGroupBuilder MapActionsApi(this RouteGroupBuilder api)
+    {
+        var group = api.MapGroup("/actions").WithTags("Actions");
+        group.MapPost("/", Create).RequireAuthorization(ApiPolicies.Operate);
+        group.MapGet("/", List).RequireAuthorization(ApiPolicies.Read);
+        return group;
+    }
+
+    public static async Task<Results<Created<ActionView>, ValidationProblem, ProblemHttpResult>> Create(
+        ActionRequest request, HttpContext context, ActionService actions, VenueDirectory venues)
+    {
+        var errors = new ValidationErrors();
+        request.Validate(errors);
+        if (!errors.IsValid)
+        {
+            return Problems.Invalid(errors);
+        }
+        if (await EventAccess.CheckAsync(context, request.EventId!, venues) is { } denied)
+        {
+            return denied;
+        }
+        var action = await actions.CreateAsync(request, context.Caller(), context.RequestAborted);
+        return action is null
+            ? Problems.NotFound($"There is no event '{request.EventId}'.")
+            : TypedResults.Created($"{ApiServiceExtensions.BasePath}/actions/{action.Id}", ActionView.Of(action));
+    }
+
+    public static async Task<Results<Ok<IReadOnlyList<ActionView>>, ProblemHttpResult, ValidationProblem>> List(
+        string? eventId, int? limit, HttpContext context, ActionService actions, VenueDirectory venues)
+    {
+        if (string.IsNullOrEmpty(eventId))
+        {
+            return Problems.Invalid("eventId", "'eventId' is required.");
+        }
+        if (await EventAccess.CheckAsync(context, eventId, venues) is { } denied)
+        {
+            return denied;
+        }
+        var list = await actions.ListAsync(eventId, ApiServiceExtensions.Page(limit), context.RequestAborted);
+        return TypedResults.Ok<IReadOnlyList<ActionView>>([.. list.Select(ActionView.Of)]);
+    }
+}

@@ -1,0 +1,73 @@
+using CrowdShield.Core.Events;
+using CrowdShield.Core.Intelligence;
+using CrowdShield.Core.Realtime;
+using CrowdShield.Web.Auth;
+using Microsoft.AspNetCore.Http.HttpResults;
+
+namespace CrowdShield.Web.Api;
+
+public sealed record InsightView(
+    string EventId, int RiskScore, string Recommendation, double Confidence, IReadOnlyList<RiskFactor> Factors, string MlStatus, DateTimeOffset GeneratedAt);
+
+public sealed record PredictionsView(string EventId, int HorizonMinutes, DateTimeOffset GeneratedAt, IReadOnlyList<ZonePrediction> Predictions);
+
+public static class AiApi
+{
+    public const int MaxHorizonMinutes = 24 * 60;
+
+    public static RouteGroupBuilder MapAiApi(this RouteGroupBuilder api)
+    {
+        var group = api.MapGroup("/ai").WithTags("Intelligence").RequireAuthorization(ApiPolicies.Operate);
+        group.MapGet("/insights", Insights);
+        group.MapGet("/predictions", Predictions);
+        return group;
+    }
+
+    /// <summary>The event's risk now, computed from its live data; also sent to every screen as insight:update.</summary>
+    public static async Task<Results<Ok<InsightView>, ProblemHttpResult, ValidationProblem>> Insights(
+        string? eventId, HttpContext context, VenueDirectory venues, InsightEngine engine, IEventHub hub)
+    {
+        if (string.IsNullOrEmpty(eventId))
+        {
+            return Problems.Invalid("eventId", "'eventId' is required.");
+        }
+        if (await EventAccess.CheckAsync(context, eventId, venues) is { } denied)
+        {
+            return denied;
+        }
+        var insight = await engine.AssessAsync(eventId, context.RequestAborted);
+        if (insight is null)
+        {
+            return Problems.NotFound($"There is no event '{eventId}'.");
+        }
+        await hub.PublishAsync(eventId, RealtimeEvents.InsightUpdate, new InsightUpdatePayload(
+            insight.RiskScore, insight.Recommendation, insight.Confidence, insight.Factors, insight.MlStatus, insight.GeneratedAt), CancellationToken.None);
+        return TypedResults.Ok(new InsightView(eventId, insight.RiskScore, insight.Recommendation, insight.Confidence, insight.Factors, insight.MlStatus, insight.GeneratedAt));
+    }
+
+    /// <summary>Per-zone forecasts at the horizon (default 15 minutes); also sent as prediction:update.</summary>
+    public static async Task<Results<Ok<PredictionsView>, ProblemHttpResult, ValidationProblem>> Predictions(
+        string? eventId, int? horizonMinutes, HttpContext context, VenueDirectory venues, Forecaster forecaster, IEventHub hub)
+    {
+        if (string.IsNullOrEmpty(eventId))
+        {
+            return Problems.Invalid("eventId", "'eventId' is required.");
+        }
+        if (horizonMinutes is < 1 or > MaxHorizonMinutes)
+        {
+            return Problems.Invalid("horizonMinutes", $"'horizonMinutes' must be in [1, {MaxHorizonMinutes}].");
+        }
+        if (await EventAccess.CheckAsync(context, eventId, venues) is { } denied)
+        {
+            return denied;
+        }
+        var set = await forecaster.PredictAsync(eventId, horizonMinutes ?? 15, context.RequestAborted);
+        if (set is null)
+        {
+            return Problems.NotFound($"There is no event '{eventId}'.");
+        }
+        await hub.PublishAsync(eventId, RealtimeEvents.PredictionUpdate,
+            new PredictionUpdatePayload(set.HorizonMinutes, set.Predictions, set.GeneratedAt), CancellationToken.None);
+        return TypedResults.Ok(new PredictionsView(eventId, set.HorizonMinutes, set.GeneratedAt, set.Predictions));
+    }
+}

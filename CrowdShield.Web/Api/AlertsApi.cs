@@ -1,0 +1,68 @@
+using CrowdShield.Core.Alerts;
+using CrowdShield.Core.Data;
+using CrowdShield.Core.Events;
+using CrowdShield.Web.Auth;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.EntityFrameworkCore;
+
+namespace CrowdShield.Web.Api;
+
+public sealed record AlertView(
+    string Id, string EventId, string? ZoneId, string Type, string Message, string Severity, string Status,
+    DateTimeOffset CreatedAt, DateTimeOffset? AcknowledgedAt, string? AcknowledgedBy, DateTimeOffset? ResolvedAt, string? ResolvedBy)
+{
+    public static AlertView Of(Alert a) => new(a.Id, a.EventId, a.ZoneId, a.Type, a.Message, a.Severity, a.Status,
+        a.CreatedAt, a.AcknowledgedAt, a.AcknowledgedBy, a.ResolvedAt, a.ResolvedBy);
+}
+
+public static class AlertsApi
+{
+    public static RouteGroupBuilder MapAlertsApi(this RouteGroupBuilder api)
+    {
+        var group = api.MapGroup("/alerts").WithTags("Alerts");
+        group.MapGet("/", List).RequireAuthorization(ApiPolicies.Read);
+        group.MapPost("/{id}/acknowledge", Acknowledge).RequireAuthorization(ApiPolicies.Operate);
+        group.MapPost("/{id}/resolve", Resolve).RequireAuthorization(ApiPolicies.Operate);
+        return group;
+    }
+
+    /// <summary>An event's alerts, newest first, optionally of one status.</summary>
+    public static async Task<Results<Ok<IReadOnlyList<AlertView>>, ProblemHttpResult, ValidationProblem>> List(
+        string? eventId, string? status, int? limit, HttpContext context, VenueDirectory venues, IDbContextFactory<CrowdShieldDb> dbFactory)
+    {
+        if (string.IsNullOrEmpty(eventId))
+        {
+            return Problems.Invalid("eventId", "'eventId' is required.");
+        }
+        if (status is not null && !AlertStatus.All.Contains(status))
+        {
+            return Problems.Invalid("status", $"'status' must be one of {string.Join(", ", AlertStatus.All)}.");
+        }
+        if (await EventAccess.CheckAsync(context, eventId, venues) is { } denied)
+        {
+            return denied;
+        }
+        await using var db = await dbFactory.CreateDbContextAsync(context.RequestAborted);
+        var query = db.Alerts.AsNoTracking().Where(a => a.EventId == eventId);
+        if (status is not null)
+        {
+            query = query.Where(a => a.Status == status);
+        }
+        var alerts = await query.OrderByDescending(a => a.CreatedAt).ThenByDescending(a => a.Id)
+            .Take(ApiServiceExtensions.Page(limit, 200)).ToListAsync(context.RequestAborted);
+        return TypedResults.Ok<IReadOnlyList<AlertView>>([.. alerts.Select(AlertView.Of)]);
+    }
+
+    public static async Task<Results<Ok<AlertView>, ProblemHttpResult>> Acknowledge(string id, HttpContext context, AlertService alerts) =>
+        Respond(await alerts.AcknowledgeAsync(id, context.Caller(), context.RequestAborted), id);
+
+    public static async Task<Results<Ok<AlertView>, ProblemHttpResult>> Resolve(string id, HttpContext context, AlertService alerts) =>
+        Respond(await alerts.ResolveAsync(id, context.Caller(), context.RequestAborted), id);
+
+    private static Results<Ok<AlertView>, ProblemHttpResult> Respond(AlertChange change, string id) => change.Outcome switch
+    {
+        AlertChangeOutcome.NotFound => Problems.NotFound($"There is no alert '{id}'."),
+        AlertChangeOutcome.Conflict => Problems.Conflict(change.Reason!),
+        _ => TypedResults.Ok(AlertView.Of(change.Alert!)),
+    };
+}

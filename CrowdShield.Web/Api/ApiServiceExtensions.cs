@@ -1,0 +1,63 @@
+using CrowdShield.Core.Users;
+using CrowdShield.Web.Auth;
+using Microsoft.AspNetCore.Http.Json;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Scalar.AspNetCore;
+
+namespace CrowdShield.Web.Api;
+
+public static class ApiServiceExtensions
+{
+    public const string BasePath = "/api/v1";
+
+    public static IHostApplicationBuilder AddCrowdShieldApi(this IHostApplicationBuilder builder)
+    {
+        var services = builder.Services;
+        services.AddProblemDetails();
+        services.AddExceptionHandler<ApiExceptionHandler>();
+        // Unreadable bodies throw so the exception handler can name the field, in every environment.
+        services.Configure<RouteHandlerOptions>(options => options.ThrowOnBadRequest = true);
+        services.Configure<JsonOptions>(options => options.SerializerOptions.AllowTrailingCommas = false);
+        services.AddOpenApi();
+        services.AddCors(options => options.AddDefaultPolicy(policy =>
+        {
+            var origins = builder.Configuration["FrontendOrigin"]?.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries) ?? [];
+            if (origins.Length > 0)
+            {
+                policy.WithOrigins(origins).AllowAnyHeader().AllowAnyMethod().AllowCredentials();
+            }
+        }));
+        services.Configure<KestrelServerOptions>(kestrel =>
+            kestrel.Limits.MaxRequestBodySize = builder.Configuration.GetValue<long?>("Api:MaxBodyBytes") ?? 1_048_576);
+        return builder;
+    }
+
+    public static WebApplication MapCrowdShieldApi(this WebApplication app)
+    {
+        var api = app.MapGroup(BasePath);
+        api.MapAuthApi();
+        api.MapUsersApi();
+        api.MapEventsApi();
+        api.MapCctvApi();
+        api.MapPingsApi();
+        api.MapMapApi();
+        api.MapAlertsApi();
+        api.MapAiApi();
+        api.MapActionsApi();
+        api.MapReportsApi();
+        app.MapHealthChecks("/health").AllowAnonymous();
+        app.MapOpenApi().AllowAnonymous();
+        app.MapScalarApiReference("/api/reference", options => options.WithTitle("CrowdShield API v1")).AllowAnonymous();
+        return app;
+    }
+
+    public static bool IsApiRequest(this HttpContext context) =>
+        context.Request.Path.StartsWithSegments(BasePath) || context.Request.Path.StartsWithSegments(AuthServiceExtensions.HubPath);
+
+    /// <summary>The caller resolved during authentication (role and memberships fresh from the user directory).</summary>
+    public static Caller Caller(this HttpContext context) =>
+        context.Items[typeof(Caller)] as Caller ?? throw new InvalidOperationException("No authenticated caller on this request.");
+
+    /// <summary>Clamps a list size to a sane page.</summary>
+    public static int Page(int? limit, int fallback = 100, int max = 1000) => Math.Clamp(limit ?? fallback, 1, max);
+}

@@ -1,0 +1,37 @@
+using System.Security.Claims;
+using CrowdShield.Core.Users;
+using Microsoft.Extensions.Options;
+using Microsoft.IdentityModel.JsonWebTokens;
+using Microsoft.IdentityModel.Tokens;
+
+namespace CrowdShield.Web.Auth;
+
+public sealed record IssuedToken(string Token, DateTimeOffset ExpiresAt);
+
+/// <summary>Issues JWTs. Tokens carry only the user id; role and memberships are read fresh (cached briefly) on every request.</summary>
+public sealed class TokenService(IOptions<JwtOptions> options, TimeProvider time)
+{
+    private readonly JsonWebTokenHandler _handler = new();
+
+    public IssuedToken Issue(User user)
+    {
+        var jwt = options.Value;
+        var now = time.GetUtcNow();
+        var expires = now + jwt.Lifetime;
+        var token = _handler.CreateToken(new SecurityTokenDescriptor
+        {
+            Issuer = jwt.Issuer,
+            Audience = jwt.Audience,
+            IssuedAt = now.UtcDateTime,
+            NotBefore = now.UtcDateTime,
+            Expires = expires.UtcDateTime,
+            Subject = new ClaimsIdentity([
+                new Claim(JwtRegisteredClaimNames.Sub, user.Id),
+                new Claim(JwtRegisteredClaimNames.Email, user.Email),
+                new Claim("role", user.Role),
+            ]),
+            SigningCredentials = new SigningCredentials(jwt.Key(), SecurityAlgorithms.HmacSha256),
+        });
+        return new IssuedToken(token, expires);
+    }
+}

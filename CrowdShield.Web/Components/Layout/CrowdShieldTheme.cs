@@ -1,0 +1,29 @@
+using MudBlazor;
+
+namespace CrowdShield.Web.Components.Layout;
+
+/// <summary>A dark palette for dim control rooms: low glare, with the alert colours kept saturated.</summary>
+public static class CrowdShieldTheme
+{
+    public static readonly MudTheme Theme = new()
+    {
+        PaletteDark = new PaletteDark
+        {
+            Primary = "#4FC3F7",
+            Secondary = "#80CBC4",
+            Background = "#0E1117",
+            Surface = "#161B22",
+            AppbarBackground = "#0B0E13",
+            DrawerBackground = "#0B0E13",
+            Success = "#2ECC71",
+            Warning = "#F5A623",
+            Error = "#FF4D4F",
+            Info = "#4FC3F7",
+        },
+        Typography = new Typography
+        {
+            // No web fonts: venues often have no internet, so the system font stack is used.
+            Default = new DefaultTypography { FontFamily = ["system-ui", "-apple-system", "Segoe UI", "Roboto", "sans-serif"] },
+        },
+    };
+}

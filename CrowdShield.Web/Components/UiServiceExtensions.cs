@@ -1,0 +1,41 @@
+using CrowdShield.Web.Auth;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Authentication.Cookies;
+using MudBlazor.Services;
+
+namespace CrowdShield.Web.Components;
+
+public static class UiServiceExtensions
+{
+    public static IHostApplicationBuilder AddCrowdShieldUi(this IHostApplicationBuilder builder)
+    {
+        builder.Services.AddRazorComponents().AddInteractiveServerComponents();
+        builder.Services.AddCascadingAuthenticationState();
+        builder.Services.AddMudServices();
+        return builder;
+    }
+
+    public static WebApplication MapCrowdShieldUi(this WebApplication app)
+    {
+        app.MapStaticAssets();
+        app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
+        app.MapPost("/account/logout", (Delegate)SignOut).RequireAuthorization();
+        return app;
+    }
+
+    private static async Task<IResult> SignOut(HttpContext context)
+    {
+        await context.SignOutAsync(CookieAuthenticationDefaults.AuthenticationScheme);
+        return TypedResults.LocalRedirect("/login");
+    }
+
+    /// <summary>Claims of the page cookie: the same user as the API token, so both resolve through <see cref="UserDirectory"/>.</summary>
+    public static System.Security.Claims.ClaimsPrincipal CookiePrincipal(Core.Users.User user) => new(new System.Security.Claims.ClaimsIdentity(
+        [
+            new(UserDirectory.UserIdClaim, user.Id),
+            new("email", user.Email),
+            new("name", user.Name),
+            new("role", user.Role),
+        ],
+        CookieAuthenticationDefaults.AuthenticationScheme, "name", "role"));
+}

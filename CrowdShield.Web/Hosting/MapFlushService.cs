@@ -1,0 +1,26 @@
+using CrowdShield.Core.Map;
+using CrowdShield.Core.Realtime;
+
+namespace CrowdShield.Web.Hosting;
+
+/// <summary>Sends the pings gathered during each second as one map:update per event: the contract's rate limit for the map.</summary>
+internal sealed class MapFlushService(LiveMap map, IEventHub hub, TimeProvider time, ILogger<MapFlushService> logger) : BackgroundService
+{
+    public static readonly TimeSpan Interval = TimeSpan.FromSeconds(1);
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        using var timer = new PeriodicTimer(Interval, time);
+        while (await timer.WaitForNextTickAsync(stoppingToken))
+        {
+            try
+            {
+                await map.FlushAsync(hub, stoppingToken);
+            }
+            catch (Exception ex) when (!stoppingToken.IsCancellationRequested)
+            {
+                logger.LogError(ex, "Could not send map updates");
+            }
+        }
+    }
+}

@@ -1,0 +1,35 @@
+using CrowdShield.Web.Api;
+using CrowdShield.Web.Auth;
+using CrowdShield.Web.Components;
+using CrowdShield.Web.Data;
+using CrowdShield.Web.Hosting;
+using CrowdShield.Web.Realtime;
+
+var builder = WebApplication.CreateBuilder(args);
+
+builder.AddCrowdShieldData();
+builder.AddCrowdShieldCore();
+builder.AddCrowdShieldAuth();
+builder.AddCrowdShieldApi();
+builder.AddCrowdShieldRealtime();
+builder.AddCrowdShieldUi();
+
+var app = builder.Build();
+
+await app.PrepareCrowdShieldAsync();
+
+app.UseExceptionHandler();
+app.UseWhen(context => context.IsApiRequest(), api => api.UseStatusCodePages());
+app.UseWhen(context => !context.IsApiRequest(), pages => pages.UseStatusCodePagesWithReExecute("/not-found", createScopeForStatusCodePages: true));
+app.UseCors();
+app.UseAuthentication();
+app.UseAuthorization();
+app.UseRateLimiter();
+app.UseWhen(context => context.Request.Path.StartsWithSegments(AuthServiceExtensions.HubPath), hub => hub.UseMiddleware<HubAccessMiddleware>());
+app.UseAntiforgery();
+
+app.MapCrowdShieldApi();
+app.MapCrowdShieldRealtime();
+app.MapCrowdShieldUi();
+
+app.Run();
