@@ -1,0 +1,161 @@
+using System.Collections.Concurrent;
+using CrowdShield.Core.Realtime;
+using CrowdShield.Tests.Infrastructure;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace CrowdShield.Tests.Core;
+
+public sealed class EventHubTests
+{
+    private sealed record Note(string Text);
+
+    [Fact]
+    public async Task Publish_AssignsSeqPerEvent_StartingAtOne()
+    {
+        await using var hub = NewHub(new MemoryFeed());
+
+        var a1 = await hub.PublishAsync("a", RealtimeEvents.ReportNew, new Note("1"));
+        var b1 = await hub.PublishAsync("b", RealtimeEvents.ReportNew, new Note("2"));
+        var a2 = await hub.PublishAsync("a", RealtimeEvents.ReportNew, new Note("3"));
+
+        Assert.Equal((1, 1, 2), (a1.Seq, b1.Seq, a2.Seq));
+        Assert.Equal("a", a2.Data.GetProperty("eventId").GetString());
+        Assert.Equal(2, a2.Data.GetProperty("seq").GetInt64());
+        Assert.Equal("3", a2.Data.GetProperty("text").GetString());
+    }
+
+    [Fact]
+    public async Task Publish_ContinuesFromTheStoredSeq_AfterARestart()
+    {
+        var feed = new MemoryFeed();
+        await using (var first = NewHub(feed))
+        {
+            await first.PublishAsync("a", RealtimeEvents.ReportNew, new Note("1"));
+            await first.PublishAsync("a", RealtimeEvents.ReportNew, new Note("2"));
+        }
+        await using var second = NewHub(feed);
+
+        var next = await second.PublishAsync("a", RealtimeEvents.ReportNew, new Note("3"));
+
+        Assert.Equal(3, next.Seq);
+    }
+
+    [Fact]
+    public async Task FailedStore_FailsThePublish_AndLeavesNoGap()
+    {
+        var feed = new MemoryFeed { FailNext = true };
+        await using var hub = NewHub(feed);
+        var received = new ConcurrentQueue<long>();
+        using var _ = hub.Subscribe("a", m => { received.Enqueue(m.Seq); return Task.CompletedTask; });
+
+        await Assert.ThrowsAsync<IOException>(() => hub.PublishAsync("a", RealtimeEvents.ReportNew, new Note("lost")));
+        var next = await hub.PublishAsync("a", RealtimeEvents.ReportNew, new Note("kept"));
+
+        Assert.Equal(1, next.Seq);
+        await Eventually.TrueAsync(() => received.Count == 1);
+        Assert.Equal([1L], received);
+    }
+
+    [Fact]
+    public async Task SlowOrFailingSubscriber_DoesNotBlockOthersOrThePublisher()
+    {
+        await using var hub = NewHub(new MemoryFeed());
+        var stuck = new TaskCompletionSource();
+        var fast = new ConcurrentQueue<long>();
+        using var slow = hub.Subscribe("a", _ => stuck.Task);
+        using var failing = hub.Subscribe("a", _ => throw new InvalidOperationException("boom"));
+        using var quick = hub.Subscribe("a", m => { fast.Enqueue(m.Seq); return Task.CompletedTask; });
+
+        for (var i = 0; i < 20; i++)
+        {
+            await hub.PublishAsync("a", RealtimeEvents.ReportNew, new Note($"{i}")).WaitAsync(TimeSpan.FromSeconds(5));
+        }
+
+        await Eventually.TrueAsync(() => fast.Count == 20);
+        Assert.Equal(Enumerable.Range(1, 20).Select(i => (long)i), fast);
+        stuck.SetResult();
+    }
+
+    [Fact]
+    public async Task DisposedSubscription_ReceivesNothingMore()
+    {
+        await using var hub = NewHub(new MemoryFeed());
+        var received = new ConcurrentQueue<long>();
+        var subscription = hub.Subscribe("a", m => { received.Enqueue(m.Seq); return Task.CompletedTask; });
+        await hub.PublishAsync("a", RealtimeEvents.ReportNew, new Note("1"));
+        await Eventually.TrueAsync(() => received.Count == 1);
+
+        subscription.Dispose();
+        subscription.Dispose();
+        await hub.PublishAsync("a", RealtimeEvents.ReportNew, new Note("2"));
+
+        Assert.Equal(0, hub.SubscriberCount("a"));
+        Assert.Equal([1L], received);
+    }
+
+    [Fact]
+    public async Task Sinks_ReceiveEveryEventInOrder()
+    {
+        var sink = new RecordingSink();
+        await using var hub = new EventHub(new MemoryFeed(), [sink], TimeProvider.System, NullLogger<EventHub>.Instance);
+
+        await hub.PublishAsync("a", RealtimeEvents.ReportNew, new Note("1"));
+        await hub.PublishAsync("b", RealtimeEvents.ReportNew, new Note("2"));
+        await hub.PublishAsync("a", RealtimeEvents.ReportNew, new Note("3"));
+
+        await Eventually.TrueAsync(() => sink.Messages.Count == 3);
+        Assert.Equal(["a#1", "b#1", "a#2"], sink.Messages.Select(m => $"{m.EventId}#{m.Seq}"));
+    }
+
+    private static EventHub NewHub(IFeedStore feed) => new(feed, [], TimeProvider.System, NullLogger<EventHub>.Instance);
+
+    private sealed class RecordingSink : IRealtimeSink
+    {
+        public ConcurrentQueue<RealtimeMessage> Messages { get; } = new();
+
+        public Task DeliverAsync(RealtimeMessage message, CancellationToken cancellationToken)
+        {
+            Messages.Enqueue(message);
+            return Task.CompletedTask;
+        }
+    }
+
+    private sealed class MemoryFeed : IFeedStore
+    {
+        private readonly List<FeedEntry> _entries = [];
+
+        public bool FailNext { get; set; }
+
+        public Task AppendAsync(IReadOnlyList<FeedEntry> entries, CancellationToken cancellationToken)
+        {
+            if (FailNext)
+            {
+                FailNext = false;
+                throw new IOException("disk full");
+            }
+            lock (_entries)
+            {
+                _entries.AddRange(entries);
+            }
+            return Task.CompletedTask;
+        }
+
+        public Task<long> GetLastSeqAsync(string eventId, CancellationToken cancellationToken)
+        {
+            lock (_entries)
+            {
+                return Task.FromResult(_entries.Where(e => e.EventId == eventId).Select(e => e.Seq).DefaultIfEmpty(0).Max());
+            }
+        }
+
+        public Task<IReadOnlyList<FeedEntry>> ReadAsync(string eventId, long after, int limit, CancellationToken cancellationToken)
+        {
+            lock (_entries)
+            {
+                return Task.FromResult<IReadOnlyList<FeedEntry>>([.. _entries.Where(e => e.EventId == eventId && e.Seq > after).Take(limit)]);
+            }
+        }
+
+        public Task<int> PurgeAsync(DateTimeOffset olderThan, CancellationToken cancellationToken) => Task.FromResult(0);
+    }
+}

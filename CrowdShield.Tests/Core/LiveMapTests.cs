@@ -1,0 +1,143 @@
+using CrowdShield.Core.Events;
+using CrowdShield.Core.Map;
+using CrowdShield.Core.Realtime;
+using CrowdShield.Core.Zones;
+using CrowdShield.Tests.Infrastructure;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+using Microsoft.Extensions.Time.Testing;
+
+namespace CrowdShield.Tests.Core;
+
+public sealed class LiveMapTests : IAsyncLifetime
+{
+    private readonly TestDatabase _db = new();
+    private readonly FakeTimeProvider _time = new(new DateTimeOffset(2026, 7, 4, 18, 0, 0, TimeSpan.Zero));
+    private readonly List<RealtimeMessage> _published = [];
+    private EventHub _hub = default!;
+    private LiveMap _map = default!;
+    private const string EventId = "fest";
+
+    public async Task InitializeAsync()
+    {
+        await using (var db = _db.CreateDbContext())
+        {
+            db.Events.Add(new Event
+            {
+                Id = EventId, Name = "Fest", CenterLat = 51.5, CenterLng = -0.1, CreatedAt = _time.GetUtcNow(),
+                Zones =
+                {
+                    new Zone
+                    {
+                        Id = "gate-3", EventId = EventId, Name = "Gate 3", AreaM2 = 100,
+                        Polygon = [new(51.5, -0.1), new(51.5009, -0.1), new(51.5009, -0.09856), new(51.5, -0.09856)],
+                    },
+                },
+            });
+            await db.SaveChangesAsync();
+        }
+        _hub = new EventHub(new EfFeedStore(_db), [], _time, NullLogger<EventHub>.Instance);
+        _map = new LiveMap(_db, new VenueDirectory(_db), Options.Create(new MapOptions()), _time);
+        _hub.Subscribe(EventId, m => { lock (_published) { _published.Add(m); } return Task.CompletedTask; });
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _hub.DisposeAsync();
+        _db.Dispose();
+    }
+
+    private Ping At(double lat, double lng, string? device = null, TimeSpan? age = null)
+    {
+        var recorded = _time.GetUtcNow() - (age ?? TimeSpan.Zero);
+        return new Ping { EventId = EventId, Lat = lat, Lng = lng, DeviceId = device, RecordedAt = recorded, ExpiresAt = recorded + Ping.Lifetime };
+    }
+
+    [Fact]
+    public async Task Flush_SendsOneMapUpdate_WithEveryPingSinceTheLast()
+    {
+        await _map.AddPingsAsync(EventId, [At(51.5001, -0.0999), At(51.5002, -0.0998)]);
+        await _map.AddPingsAsync(EventId, [At(51.5003, -0.0997)]);
+
+        await _map.FlushAsync(_hub, CancellationToken.None);
+        await _map.FlushAsync(_hub, CancellationToken.None);
+
+        await Eventually.TrueAsync(() => _published.Count >= 1);
+        var update = Assert.Single(_published).Read<MapUpdatePayload>();
+        Assert.Equal(3, update.Points.Count);
+        var zone = Assert.Single(update.Zones);
+        Assert.Equal(3, zone.Count);
+        Assert.Equal(0.03, zone.Density);
+    }
+
+    [Fact]
+    public async Task Ping_ExpiresFifteenMinutesAfterItWasRecorded()
+    {
+        await _map.AddPingsAsync(EventId, [At(51.5001, -0.0999, age: TimeSpan.FromMinutes(10))]);
+
+        var before = await _map.SnapshotAsync(EventId);
+        _time.Advance(TimeSpan.FromMinutes(5));
+        var after = await _map.SnapshotAsync(EventId);
+
+        Assert.Single(before!.Points);
+        Assert.Empty(after!.Points);
+        Assert.Empty(after.Density);
+        Assert.Equal(0, after.Zones[0].Count);
+    }
+
+    [Fact]
+    public async Task AlreadyExpiredPing_IsNeverShown()
+    {
+        await _map.AddPingsAsync(EventId, [At(51.5001, -0.0999, age: TimeSpan.FromMinutes(20))]);
+
+        await _map.FlushAsync(_hub, CancellationToken.None);
+        var snapshot = await _map.SnapshotAsync(EventId);
+
+        Assert.Empty(snapshot!.Points);
+        Assert.Empty(_published);
+    }
+
+    [Fact]
+    public async Task SameDevicePingingAgain_MovesInsteadOfCountingTwice()
+    {
+        await _map.AddPingsAsync(EventId, [At(51.5001, -0.0999, "phone-1")]);
+        await _map.AddPingsAsync(EventId, [At(51.5020, -0.0950, "phone-1")]);
+
+        var snapshot = await _map.SnapshotAsync(EventId);
+
+        var point = Assert.Single(snapshot!.Points);
+        Assert.Equal(51.5020, point.Lat);
+        Assert.Equal(0, snapshot.Zones[0].Count);
+        Assert.Equal(1, snapshot.Density.Sum(c => c.Count));
+    }
+
+    [Fact]
+    public async Task CameraCount_SetsZoneOccupancy_UntilItGoesStale()
+    {
+        await _map.AddCameraCountAsync(EventId, "gate-3", "cam-1", 250, _time.GetUtcNow());
+
+        var fresh = (await _map.ZonesAsync(EventId))[0];
+        _time.Advance(TimeSpan.FromMinutes(6));
+        var stale = (await _map.ZonesAsync(EventId))[0];
+
+        Assert.Equal((250, 2.5, DensityBands.Elevated), (fresh.Count, fresh.Density, fresh.Level));
+        Assert.Equal(0, stale.Count);
+    }
+
+    [Fact]
+    public async Task LiveState_IsRebuiltFromTheDatabase_AfterARestart()
+    {
+        await using (var db = _db.CreateDbContext())
+        {
+            db.Pings.Add(At(51.5001, -0.0999));
+            db.Pings.Add(At(51.5001, -0.0999, age: TimeSpan.FromMinutes(30)));
+            await db.SaveChangesAsync();
+        }
+        var restarted = new LiveMap(_db, new VenueDirectory(_db), Options.Create(new MapOptions()), _time);
+
+        var snapshot = await restarted.SnapshotAsync(EventId);
+
+        Assert.Single(snapshot!.Points);
+        Assert.Null(await restarted.SnapshotAsync("no-such-event"));
+    }
+}
