@@ -41,7 +41,7 @@ public sealed class ActionService(IDbContextFactory<CrowdShieldDb> dbFactory, Ve
         db.Actions.Add(action);
         await db.SaveChangesAsync(cancellationToken);
         await hub.PublishAsync(venue.Id, RealtimeEvents.ActionCreated,
-            new ActionCreatedPayload(action.Id, action.EventId, action.Command, action.ZoneId, action.Note, action.CreatedBy, action.CreatedAt),
+            new ActionCreatedPayload(action.Id, action.Command, action.ZoneId, action.Note, action.CreatedBy, action.CreatedAt),
             CancellationToken.None);
         return action;
     }

@@ -130,7 +130,6 @@ public sealed class CrowdShieldDb(DbContextOptions<CrowdShieldDb> options) : DbC
             e.HasKey(f => new { f.EventId, f.Seq });
             e.HasIndex(f => f.At);
             e.Property(f => f.Type).HasMaxLength(32);
-            e.Property(f => f.Payload).HasMaxLength(int.MaxValue);
         });
     }
 

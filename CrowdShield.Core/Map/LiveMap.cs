@@ -104,7 +104,8 @@ public sealed class LiveMap(
                 {
                     var now = time.GetUtcNow();
                     map.Expire(now);
-                    payload = new MapUpdatePayload(map.TakePending(), map.Cells(), map.Zones(now), now, map.TakeSource());
+                    var (points, dropped) = map.TakePending();
+                    payload = new MapUpdatePayload(points, map.Cells(), map.Zones(now), now, map.TakeSource()) { DroppedPoints = dropped };
                 }
             }
             if (payload is not null)
@@ -180,7 +181,11 @@ public sealed class LiveMap(
         private readonly Dictionary<(int X, int Y), int> _cells = [];
         private readonly int[] _zonePings = new int[venue.Zones.Count];
         private readonly Dictionary<(string Zone, string Camera), (int Count, DateTimeOffset At)> _cameras = [];
-        private List<MapPoint> _pending = [];
+        // New pings since the last flush: a device's latest position only (it moved; the old one is history),
+        // anonymous pings each. Bounded, so a flood cannot build a message no screen could take.
+        private Dictionary<string, MapPoint> _pendingByDevice = new(StringComparer.Ordinal);
+        private List<MapPoint> _pendingAnonymous = [];
+        private int _pendingDropped;
         private bool _pingsChanged;
         private bool _camerasChanged;
         private long _nextId;
@@ -214,7 +219,7 @@ public sealed class LiveMap(
             }
             if (pending)
             {
-                _pending.Add(point);
+                AddPending(point);
                 _pingsChanged = true;
             }
         }
@@ -296,11 +301,37 @@ public sealed class LiveMap(
             return result;
         }
 
-        public IReadOnlyList<MapPoint> TakePending()
+        private void AddPending(MapPoint point)
         {
-            var taken = _pending;
-            _pending = [];
-            return taken;
+            if (point.DeviceId is { } device && _pendingByDevice.ContainsKey(device))
+            {
+                _pendingByDevice[device] = point;
+            }
+            else if (_pendingByDevice.Count + _pendingAnonymous.Count >= options.MaxPointsPerUpdate)
+            {
+                _pendingDropped++;
+            }
+            else if (point.DeviceId is { } newDevice)
+            {
+                _pendingByDevice[newDevice] = point;
+            }
+            else
+            {
+                _pendingAnonymous.Add(point);
+            }
+        }
+
+        /// <summary>The new points since the last call, and how many were left out because the update was full.</summary>
+        public (IReadOnlyList<MapPoint> Points, int Dropped) TakePending()
+        {
+            var taken = new List<MapPoint>(_pendingByDevice.Count + _pendingAnonymous.Count);
+            taken.AddRange(_pendingByDevice.Values);
+            taken.AddRange(_pendingAnonymous);
+            var dropped = _pendingDropped;
+            _pendingByDevice = new(StringComparer.Ordinal);
+            _pendingAnonymous = [];
+            _pendingDropped = 0;
+            return (taken, dropped);
         }
 
         public string TakeSource()

@@ -12,5 +12,12 @@ public sealed class MapOptions
     /// <summary>Upper bound on live pings kept per event; past it the oldest are dropped from the live map (never from the database).</summary>
     public int MaxLivePingsPerEvent { get; set; } = 200_000;
 
+    /// <summary>
+    /// Most points one map:update carries. Every ping is stored and counted in the grid and zones; past this many
+    /// new positions in one second the rest are left out of the update (its droppedPoints says how many) so that a
+    /// flood of pings cannot build messages no screen could render. The map snapshot still has them all.
+    /// </summary>
+    public int MaxPointsPerUpdate { get; set; } = 10_000;
+
     public DensityBands Bands { get; set; } = new();
 }

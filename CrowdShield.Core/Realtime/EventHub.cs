@@ -75,6 +75,7 @@ public sealed class EventHub : IEventHub, IAsyncDisposable
         var batch = new List<Pending>(MaxBatch);
         var entries = new List<FeedEntry>(MaxBatch);
         var messages = new List<RealtimeMessage>(MaxBatch);
+        var scratch = new System.Buffers.ArrayBufferWriter<byte>(4096);
         while (await _inbox.Reader.WaitToReadAsync().ConfigureAwait(false))
         {
             batch.Clear();
@@ -99,11 +100,11 @@ public sealed class EventHub : IEventHub, IAsyncDisposable
                     }
                     seq++;
                     assigned[pending.EventId] = seq;
-                    var data = RealtimeJson.Compose(pending.EventId, seq, pending.Payload);
-                    messages.Add(new RealtimeMessage(pending.EventId, seq, pending.Type, now, data) { Payload = pending.Payload });
+                    var json = RealtimeJson.Compose(pending.EventId, seq, pending.Payload, scratch);
+                    messages.Add(new RealtimeMessage(pending.EventId, seq, pending.Type, now, json) { Payload = pending.Payload });
                     entries.Add(new FeedEntry
                     {
-                        EventId = pending.EventId, Seq = seq, Type = pending.Type, Payload = data.GetRawText(), At = now,
+                        EventId = pending.EventId, Seq = seq, Type = pending.Type, Payload = json.Bytes, At = now,
                     });
                 }
                 await _feed.AppendAsync(entries, CancellationToken.None).ConfigureAwait(false);

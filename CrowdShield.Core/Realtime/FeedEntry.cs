@@ -6,7 +6,7 @@ public sealed class FeedEntry
     public required string EventId { get; init; }
     public required long Seq { get; init; }
     public required string Type { get; init; }
-    /// <summary>The message exactly as sent over SignalR, including eventId and seq.</summary>
-    public required string Payload { get; init; }
+    /// <summary>The message exactly as sent over SignalR (UTF-8 JSON), including eventId and seq.</summary>
+    public required byte[] Payload { get; init; }
     public required DateTimeOffset At { get; init; }
 }

@@ -3,14 +3,19 @@ using CrowdShield.Core.Map;
 
 namespace CrowdShield.Core.Realtime;
 
-// The payloads of the seven messages. The hub adds eventId and seq to each on the wire and in the feed.
+// The payloads of the seven messages. The hub adds eventId and seq to each on the wire and in the feed,
+// so no payload declares them itself.
 
 public sealed record MapUpdatePayload(
     IReadOnlyList<MapPoint> Points,
     IReadOnlyList<DensityCell> Density,
     IReadOnlyList<ZoneDensity> Zones,
     DateTimeOffset UpdatedAt,
-    string Source);
+    string Source)
+{
+    /// <summary>New points left out of this update because it was full (see MapOptions.MaxPointsPerUpdate); 0 normally.</summary>
+    public int DroppedPoints { get; init; }
+}
 
 public sealed record AlertNewPayload(
     string Id, string Type, string Message, string Severity, string? ZoneId, DateTimeOffset CreatedAt);
@@ -26,7 +31,7 @@ public sealed record PredictionUpdatePayload(
     int HorizonMinutes, IReadOnlyList<ZonePrediction> Predictions, DateTimeOffset GeneratedAt);
 
 public sealed record ActionCreatedPayload(
-    string Id, string EventId, string Command, string? ZoneId, string? Note, string CreatedBy, DateTimeOffset CreatedAt);
+    string Id, string Command, string? ZoneId, string? Note, string CreatedBy, DateTimeOffset CreatedAt);
 
 public sealed record ReportNewPayload(
     string Id, string Message, string Type, DateTimeOffset CreatedAt,

@@ -159,3 +159,28 @@ public sealed class EventHubTests
         public Task<int> PurgeAsync(DateTimeOffset olderThan, CancellationToken cancellationToken) => Task.FromResult(0);
     }
 }
+
+public sealed class RealtimeJsonTests
+{
+    [Fact]
+    public void NoPayloadRecord_DeclaresEventIdOrSeq_WhichTheHubAddsItself()
+    {
+        var payloads = typeof(RealtimeEvents).Assembly.GetTypes()
+            .Where(t => t.Namespace == typeof(RealtimeEvents).Namespace && t.Name.EndsWith("Payload", StringComparison.Ordinal));
+
+        Assert.NotEmpty(payloads);
+        Assert.All(payloads, t => Assert.DoesNotContain(t.GetProperties(), p => p.Name is "EventId" or "Seq"));
+    }
+
+    [Fact]
+    public void Compose_PutsEventIdAndSeqBeforeThePayload()
+    {
+        var scratch = new System.Buffers.ArrayBufferWriter<byte>();
+
+        var full = RealtimeJson.Compose("e1", 7, new { Message = "hi", Count = 2 }, scratch);
+        var empty = RealtimeJson.Compose("e1", 8, new { }, scratch);
+
+        Assert.Equal("""{"eventId":"e1","seq":7,"message":"hi","count":2}""", full.ToString());
+        Assert.Equal("""{"eventId":"e1","seq":8}""", empty.ToString());
+    }
+}

@@ -16,7 +16,7 @@ public sealed record EventView(string Id, string Name, GeoPoint Center, IReadOnl
         e.CreatedAt);
 }
 
-public sealed record FeedItem(long Seq, string Type, System.Text.Json.JsonElement Payload, DateTimeOffset At);
+public sealed record FeedItem(long Seq, string Type, RawJson Payload, DateTimeOffset At);
 
 public sealed record FeedPage(IReadOnlyList<FeedItem> Items, long LastSeq);
 
@@ -73,7 +73,7 @@ public static class EventsApi
             return Problems.NotFound($"There is no event '{eventId}'.");
         }
         var entries = await feed.ReadAsync(eventId, after ?? 0, limit ?? 500, context.RequestAborted);
-        var items = entries.Select(e => new FeedItem(e.Seq, e.Type, System.Text.Json.JsonSerializer.Deserialize<System.Text.Json.JsonElement>(e.Payload), e.At)).ToList();
+        var items = entries.Select(e => new FeedItem(e.Seq, e.Type, new RawJson(e.Payload), e.At)).ToList();
         var lastSeq = items.Count > 0 ? items[^1].Seq : after ?? 0;
         return TypedResults.Ok(new FeedPage(items, lastSeq));
     }

@@ -10,5 +10,5 @@ namespace CrowdShield.Web.Realtime;
 internal sealed class SignalRSink(IHubContext<EventsHub> hub) : IRealtimeSink
 {
     public Task DeliverAsync(RealtimeMessage message, CancellationToken cancellationToken) =>
-        hub.Clients.Group(EventsHub.GroupOf(message.EventId)).SendAsync(message.Type, message.Data, cancellationToken);
+        hub.Clients.Group(EventsHub.GroupOf(message.EventId)).SendAsync(message.Type, message.Json, cancellationToken);
 }

@@ -55,8 +55,7 @@ public sealed partial class CommandCenter : IDisposable
         var history = await Feed.ReadAsync(EventId, 0, int.MaxValue, CancellationToken.None);
         foreach (var entry in history.TakeLast(Keep))
         {
-            Add(new RealtimeMessage(entry.EventId, entry.Seq, entry.Type, entry.At,
-                System.Text.Json.JsonSerializer.Deserialize<System.Text.Json.JsonElement>(entry.Payload)));
+            Add(new RealtimeMessage(entry.EventId, entry.Seq, entry.Type, entry.At, new RawJson(entry.Payload)));
         }
     }
 

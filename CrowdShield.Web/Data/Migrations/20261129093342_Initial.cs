@@ -89,7 +89,7 @@ namespace CrowdShield.Web.Data.Migrations
                     EventId = table.Column<string>(type: "TEXT", maxLength: 2000, nullable: false),
                     Seq = table.Column<long>(type: "INTEGER", nullable: false),
                     Type = table.Column<string>(type: "TEXT", maxLength: 32, nullable: false),
-                    Payload = table.Column<string>(type: "TEXT", maxLength: 2147483647, nullable: false),
+                    Payload = table.Column<byte[]>(type: "BLOB", nullable: false),
                     At = table.Column<long>(type: "INTEGER", nullable: false)
                 },
                 constraints: table =>

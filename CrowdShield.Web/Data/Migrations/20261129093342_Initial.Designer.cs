@@ -10,7 +10,7 @@ using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 namespace CrowdShield.Web.Data.Migrations
 {
     [DbContext(typeof(CrowdShieldDb))]
-    [Migration("20261129092110_Initial")]
+    [Migration("20261129093342_Initial")]
     partial class Initial
     {
         /// <inheritdoc />
@@ -231,10 +231,9 @@ namespace CrowdShield.Web.Data.Migrations
                     b.Property<long>("At")
                         .HasColumnType("INTEGER");
 
-                    b.Property<string>("Payload")
+                    b.Property<byte[]>("Payload")
                         .IsRequired()
-                        .HasMaxLength(2147483647)
-                        .HasColumnType("TEXT");
+                        .HasColumnType("BLOB");
 
                     b.Property<string>("Type")
                         .IsRequired()

@@ -1,0 +1,238 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Text.Json;
+using CrowdShield.Benchmarks;
+using Microsoft.AspNetCore.Http.Connections;
+using Microsoft.AspNetCore.SignalR.Client;
+
+// CrowdShield load benchmark: a Release server process on 127.0.0.1, driven from this process.
+// Usage: dotnet <this>.dll --server path/to/CrowdShield.Web.dll [--seconds 10] [--runs 3] [--subscribers 500] [--rate 20] [--fanout-seconds 15]
+var settings = Settings.Parse(args);
+Console.WriteLine($"CrowdShield benchmark: {Environment.ProcessorCount} cores, {settings.Runs} runs of {settings.Seconds} s, fan-out to {settings.Subscribers} at {settings.Rate}/s");
+
+await using var server = await ServerProcess.StartAsync(settings.ServerDll);
+using var http = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = 256, PooledConnectionLifetime = Timeout.InfiniteTimeSpan })
+{
+    BaseAddress = server.BaseAddress,
+    Timeout = TimeSpan.FromSeconds(30),
+};
+var admin = await LoginAsync(http, ServerProcess.AdminEmail, ServerProcess.AdminPassword);
+var eventId = await CreateEventAsync(http, admin);
+var device = await CreateUserAsync(http, admin, "device", eventId);
+var operatorToken = await CreateUserAsync(http, admin, "operator", eventId);
+var viewer = await CreateUserAsync(http, admin, "viewer", eventId);
+
+var singleBodies = PingBodies(eventId, batch: 1);
+var batchBodies = PingBodies(eventId, batch: 100);
+
+await IngestAsync(http, device, singleBodies, 1, settings.Clients, TimeSpan.FromSeconds(2)); // warm-up
+var single = new List<double>();
+var batched = new List<double>();
+for (var run = 0; run < settings.Runs; run++)
+{
+    single.Add(await IngestAsync(http, device, singleBodies, 1, settings.Clients, TimeSpan.FromSeconds(settings.Seconds)));
+    Console.WriteLine($"  single-ping run {run + 1}: {single[^1]:N0} pings/s");
+    batched.Add(await IngestAsync(http, device, batchBodies, 100, settings.Clients, TimeSpan.FromSeconds(settings.Seconds)));
+    Console.WriteLine($"  batched run {run + 1}: {batched[^1]:N0} pings/s");
+}
+var ingestPeak = server.PeakMemoryMb();
+
+var fanout = await FanOutAsync(server.BaseAddress, http, operatorToken, viewer, eventId, settings);
+var peak = server.PeakMemoryMb();
+
+Console.WriteLine();
+Console.WriteLine("| measure | median | runs |");
+Console.WriteLine("|---|---|---|");
+Console.WriteLine($"| single-ping ingest, {settings.Clients} clients | {Median(single):N0} pings/s | {string.Join(", ", single.Select(v => v.ToString("N0")))} |");
+Console.WriteLine($"| batched ingest (100/request), {settings.Clients} clients | {Median(batched):N0} pings/s | {string.Join(", ", batched.Select(v => v.ToString("N0")))} |");
+Console.WriteLine($"| report:new fan-out to {settings.Subscribers} WebSockets at {settings.Rate}/s: delivered | {fanout.Delivered:P2} | {fanout.Received:N0} of {fanout.Expected:N0} |");
+Console.WriteLine($"| fan-out latency POST → receipt, p50 / p99 | {fanout.P50:N1} ms / {fanout.P99:N1} ms | max {fanout.Max:N1} ms |");
+Console.WriteLine($"| server peak memory (VmHWM) | {peak:N0} MB | after ingest {ingestPeak:N0} MB |");
+return 0;
+
+static double Median(List<double> values) => values.Order().ElementAt(values.Count / 2);
+
+static async Task<string> LoginAsync(HttpClient http, string email, string password)
+{
+    using var response = await http.PostAsJsonAsync("/api/v1/auth/login", new { email, password });
+    response.EnsureSuccessStatusCode();
+    return (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("token").GetString()!;
+}
+
+static async Task<string> CreateEventAsync(HttpClient http, string admin)
+{
+    using var request = new HttpRequestMessage(HttpMethod.Post, "/api/v1/events")
+    {
+        Content = JsonContent.Create(new
+        {
+            name = "Benchmark arena",
+            center = new { lat = 51.556, lng = -0.2796 },
+            zones = Enumerable.Range(0, 8).Select(i => new
+            {
+                id = $"zone-{i}", name = $"Zone {i}",
+                polygon = Square(51.555 + (i / 4) * 0.001, -0.2815 + (i % 4) * 0.001, 0.001),
+            }),
+        }),
+    };
+    request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", admin);
+    using var response = await http.SendAsync(request);
+    response.EnsureSuccessStatusCode();
+    return (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetString()!;
+}
+
+static object[] Square(double lat, double lng, double size) =>
+    [new { lat, lng }, new { lat = lat + size, lng }, new { lat = lat + size, lng = lng + size }, new { lat, lng = lng + size }];
+
+static async Task<string> CreateUserAsync(HttpClient http, string admin, string role, string eventId)
+{
+    var email = $"{role}-{Guid.NewGuid():N}@bench.local";
+    using var request = new HttpRequestMessage(HttpMethod.Post, "/api/v1/users")
+    {
+        Content = JsonContent.Create(new { email, password = "Bench-Passw0rd!", name = role, role, eventIds = new[] { eventId } }),
+    };
+    request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", admin);
+    using var response = await http.SendAsync(request);
+    response.EnsureSuccessStatusCode();
+    return await LoginAsync(http, email, "Bench-Passw0rd!");
+}
+
+// Pre-serialized bodies, so the client spends its CPU on sending, not on JSON: 20,000 phones moving around the venue.
+static byte[][] PingBodies(string eventId, int batch)
+{
+    var random = new Random(42);
+    object Ping() => new
+    {
+        lat = 51.555 + random.NextDouble() * 0.002,
+        lng = -0.2815 + random.NextDouble() * 0.004,
+        accuracy = 5 + random.NextDouble() * 20,
+        deviceId = $"phone-{random.Next(20_000)}",
+    };
+    return [.. Enumerable.Range(0, 512).Select(_ => batch == 1
+        ? JsonSerializer.SerializeToUtf8Bytes(new { eventId, lat = 51.555 + random.NextDouble() * 0.002, lng = -0.2815 + random.NextDouble() * 0.004, deviceId = $"phone-{random.Next(20_000)}" })
+        : JsonSerializer.SerializeToUtf8Bytes(new { eventId, pings = Enumerable.Range(0, batch).Select(_ => Ping()).ToArray() }))];
+}
+
+static async Task<double> IngestAsync(HttpClient http, string token, byte[][] bodies, int pingsPerRequest, int clients, TimeSpan duration)
+{
+    var accepted = 0L;
+    var failed = 0L;
+    var stopwatch = Stopwatch.StartNew();
+    var auth = new AuthenticationHeaderValue("Bearer", token);
+    await Task.WhenAll(Enumerable.Range(0, clients).Select(c => Task.Run(async () =>
+    {
+        var i = c;
+        while (stopwatch.Elapsed < duration)
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Post, "/api/v1/pings") { Content = new ByteArrayContent(bodies[i++ % bodies.Length]) };
+            request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
+            request.Headers.Authorization = auth;
+            using var response = await http.SendAsync(request);
+            if ((int)response.StatusCode == 202)
+            {
+                Interlocked.Add(ref accepted, pingsPerRequest);
+            }
+            else
+            {
+                Interlocked.Increment(ref failed);
+            }
+        }
+    })));
+    if (failed > 0)
+    {
+        Console.WriteLine($"  ({failed} requests were not accepted)");
+    }
+    return accepted / stopwatch.Elapsed.TotalSeconds;
+}
+
+static async Task<FanOutResult> FanOutAsync(Uri baseAddress, HttpClient http, string operatorToken, string viewerToken, string eventId, Settings settings)
+{
+    var reports = settings.Rate * settings.FanOutSeconds;
+    var sentAt = new long[reports];
+    var latencies = new ConcurrentBag<double>();
+    var received = 0L;
+    var connections = new List<HubConnection>(settings.Subscribers);
+    for (var batch = 0; batch < settings.Subscribers; batch += 50)
+    {
+        var started = await Task.WhenAll(Enumerable.Range(batch, Math.Min(50, settings.Subscribers - batch)).Select(async _ =>
+        {
+            var connection = new HubConnectionBuilder()
+                .WithUrl(new Uri(baseAddress, $"/hubs/events?eventId={eventId}"), o =>
+                {
+                    o.Transports = HttpTransportType.WebSockets;
+                    o.SkipNegotiation = true;
+                    o.AccessTokenProvider = () => Task.FromResult<string?>(viewerToken);
+                })
+                .Build();
+            connection.On<JsonElement>("report:new", payload =>
+            {
+                var now = Stopwatch.GetTimestamp();
+                if (payload.GetProperty("message").GetString() is { } text && text.StartsWith("bench ", StringComparison.Ordinal)
+                    && int.TryParse(text.AsSpan(6), out var index) && index < sentAt.Length)
+                {
+                    latencies.Add(Stopwatch.GetElapsedTime(sentAt[index], now).TotalMilliseconds);
+                    Interlocked.Increment(ref received);
+                }
+            });
+            await connection.StartAsync();
+            return connection;
+        }));
+        connections.AddRange(started);
+    }
+    Console.WriteLine($"  {connections.Count} subscribers connected; sending {reports} reports at {settings.Rate}/s");
+
+    var auth = new AuthenticationHeaderValue("Bearer", operatorToken);
+    var posts = new List<Task>(reports);
+    using (var timer = new PeriodicTimer(TimeSpan.FromSeconds(1.0 / settings.Rate)))
+    {
+        for (var i = 0; i < reports; i++)
+        {
+            await timer.WaitForNextTickAsync();
+            var index = i;
+            posts.Add(Task.Run(async () =>
+            {
+                var body = JsonSerializer.SerializeToUtf8Bytes(new { eventId, message = $"bench {index}", type = "other" });
+                using var request = new HttpRequestMessage(HttpMethod.Post, "/api/v1/reports") { Content = new ByteArrayContent(body) };
+                request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
+                request.Headers.Authorization = auth;
+                sentAt[index] = Stopwatch.GetTimestamp();
+                using var response = await http.SendAsync(request);
+                response.EnsureSuccessStatusCode();
+            }));
+        }
+    }
+    await Task.WhenAll(posts);
+    var expected = (long)reports * connections.Count;
+    var deadline = Stopwatch.StartNew();
+    while (Interlocked.Read(ref received) < expected && deadline.Elapsed < TimeSpan.FromSeconds(10))
+    {
+        await Task.Delay(50);
+    }
+    await Task.WhenAll(connections.Select(c => c.DisposeAsync().AsTask()));
+    var sorted = latencies.Order().ToArray();
+    double Percentile(double p) => sorted.Length == 0 ? double.NaN : sorted[Math.Min(sorted.Length - 1, (int)Math.Ceiling(p * sorted.Length) - 1)];
+    return new FanOutResult(received, expected, (double)received / expected, Percentile(0.5), Percentile(0.99), sorted.LastOrDefault());
+}
+
+internal sealed record FanOutResult(long Received, long Expected, double Delivered, double P50, double P99, double Max);
+
+internal sealed record Settings(string ServerDll, int Seconds, int Runs, int Clients, int Subscribers, int Rate, int FanOutSeconds)
+{
+    public static Settings Parse(string[] args)
+    {
+        string Get(string name, string fallback)
+        {
+            var i = Array.IndexOf(args, name);
+            return i >= 0 && i + 1 < args.Length ? args[i + 1] : fallback;
+        }
+        var server = Get("--server", "");
+        if (!File.Exists(server))
+        {
+            throw new ArgumentException("--server must name the built CrowdShield.Web.dll (bench/run.sh does this).");
+        }
+        return new Settings(Path.GetFullPath(server), int.Parse(Get("--seconds", "10")), int.Parse(Get("--runs", "3")),
+            int.Parse(Get("--clients", "16")), int.Parse(Get("--subscribers", "500")), int.Parse(Get("--rate", "20")),
+            int.Parse(Get("--fanout-seconds", "15")));
+    }
+}
