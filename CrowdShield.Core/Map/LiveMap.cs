@@ -176,7 +176,8 @@ public sealed class LiveMap(
     {
         private readonly Grid _grid = new(venue.Center, options.CellSizeM);
         private readonly Dictionary<long, LivePing> _alive = [];
-        private readonly PriorityQueue<long, DateTimeOffset> _byExpiry = new();
+        // Removal from a priority queue is by expiry only, so a replaced ping's entry stays until compaction.
+        private PriorityQueue<long, DateTimeOffset> _byExpiry = new();
         private readonly Dictionary<string, long> _byDevice = new(StringComparer.Ordinal);
         private readonly Dictionary<(int X, int Y), int> _cells = [];
         private readonly int[] _zonePings = new int[venue.Zones.Count];
@@ -206,8 +207,14 @@ public sealed class LiveMap(
             var cell = _grid.CellOf(ping.Lat, ping.Lng);
             var zone = ZoneIndexOf(ping.Lat, ping.Lng);
             var point = new MapPoint(ping.Lat, ping.Lng, ping.Accuracy, ping.DeviceId, ping.RecordedAt);
-            _alive[id] = new LivePing(point, cell, zone);
+            _alive[id] = new LivePing(point, cell, zone, ping.ExpiresAt);
             _byExpiry.Enqueue(id, ping.ExpiresAt);
+            if (_byExpiry.Count > 2 * _alive.Count + 4096)
+            {
+                // Phones ping every few seconds and each ping replaces the last: without this the queue would keep
+                // an entry for every ping of the last 15 minutes. Rebuilding when it is mostly stale keeps it O(live).
+                _byExpiry = new PriorityQueue<long, DateTimeOffset>(_alive.Select(p => (p.Key, p.Value.ExpiresAt)));
+            }
             if (ping.DeviceId is { } d)
             {
                 _byDevice[d] = id;
@@ -359,5 +366,5 @@ public sealed class LiveMap(
         }
     }
 
-    private readonly record struct LivePing(MapPoint Point, (int X, int Y) Cell, int Zone);
+    private readonly record struct LivePing(MapPoint Point, (int X, int Y) Cell, int Zone, DateTimeOffset ExpiresAt);
 }

@@ -23,6 +23,10 @@ public static class DataServiceExtensions
         builder.Services.AddPooledDbContextFactory<CrowdShieldDb>(options => options
             .UseSqlite(connectionString, sqlite => sqlite.MigrationsAssembly(typeof(DataServiceExtensions).Assembly.GetName().Name))
             .AddInterceptors(new SqlitePragmas()));
+        if (connectionString.Contains("Data Source", StringComparison.OrdinalIgnoreCase))
+        {
+            builder.Services.AddHostedService<SqliteCheckpointService>();
+        }
         return builder;
     }
 
@@ -59,7 +63,10 @@ public static class DataServiceExtensions
             if (connection is SqliteConnection)
             {
                 using var command = connection.CreateCommand();
-                command.CommandText = "PRAGMA synchronous=FULL; PRAGMA busy_timeout=10000;";
+                // wal_autocheckpoint=0: the commit that crosses the WAL threshold would otherwise copy the whole WAL
+                // into the database while its caller waits (a second-long stall after a ping burst);
+                // SqliteCheckpointService does that work in the background instead.
+                command.CommandText = "PRAGMA synchronous=FULL; PRAGMA busy_timeout=10000; PRAGMA wal_autocheckpoint=0;";
                 command.ExecuteNonQuery();
             }
         }
