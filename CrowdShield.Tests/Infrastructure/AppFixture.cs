@@ -29,6 +29,8 @@ public class AppFixture : WebApplicationFactory<Program>, IAsyncLifetime
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
         builder.UseEnvironment(EnvironmentName);
+        // Blazor's script and MudBlazor's assets come from the build's static web assets outside Development.
+        builder.UseStaticWebAssets();
         builder.UseSetting("Storage:DataDirectory", DataDirectory);
         builder.UseSetting("Jwt:SigningKey", SigningKey);
         builder.UseSetting("Bootstrap:AdminEmail", AdminEmail);
