@@ -20,6 +20,10 @@ public static class AuthServiceExtensions
     {
         var services = builder.Services;
         var dataDirectory = DataServiceExtensions.DataDirectory(builder);
+        // Browsers' SignalR clients put the JWT in the hub URL's query string, and the host's request log
+        // ("Request starting …") writes the whole URL before any middleware can clean it. That log stays off,
+        // whatever the configured level; use UseHttpLogging without RequestQuery for request logs instead.
+        builder.Logging.AddFilter("Microsoft.AspNetCore.Hosting.Diagnostics", level => level >= LogLevel.Warning);
         services.AddSingleton<IConfigureOptions<JwtOptions>>(sp =>
             new JwtOptionsSetup(builder.Configuration, builder.Environment, dataDirectory));
         services.AddSingleton<IValidateOptions<JwtOptions>>(sp =>
