@@ -21,6 +21,7 @@ public static class CoreServiceCollectionExtensions
     {
         services.TryAddSingleton(TimeProvider.System);
         services.AddOptions<MapOptions>();
+        services.AddOptions<AlertOptions>();
         services.AddSingleton<IFeedStore, EfFeedStore>();
         services.AddSingleton<EventHub>();
         services.AddSingleton<IEventHub>(sp => sp.GetRequiredService<EventHub>());
@@ -30,12 +31,14 @@ public static class CoreServiceCollectionExtensions
         services.AddSingleton<PingIngest>();
         services.AddSingleton<AlertService>();
         services.AddSingleton<CameraIngest>();
+        services.AddSingleton<CameraWatch>();
         services.AddSingleton<ActionService>();
         services.AddSingleton<ReportService>();
         services.AddSingleton<EventService>();
         services.AddSingleton<ZoneHistory>();
         services.AddSingleton<Forecaster>();
         services.AddSingleton<InsightEngine>();
+        services.TryAddSingleton<IRemoteRiskModel, NoRemoteRiskModel>();
         return services;
     }
 }

@@ -5,6 +5,8 @@ public sealed class Alert
     public required string Id { get; init; }
     public required string EventId { get; init; }
     public string? ZoneId { get; init; }
+    /// <summary>For camera alerts: the camera concerned.</summary>
+    public string? CameraId { get; init; }
     public required string Type { get; init; }
     public required string Message { get; set; }
     public required string Severity { get; set; }
@@ -14,6 +16,8 @@ public sealed class Alert
     public string? AcknowledgedBy { get; set; }
     public DateTimeOffset? ResolvedAt { get; set; }
     public string? ResolvedBy { get; set; }
+    /// <summary>When the condition stayed below its recovery bound long enough (hysteresis); null while it persists.</summary>
+    public DateTimeOffset? RecoveredAt { get; set; }
 }
 
 public static class AlertStatus
@@ -38,4 +42,32 @@ public static class AlertTypes
 {
     /// <summary>A camera count above the zone's alert threshold.</summary>
     public const string Overcrowding = "overcrowding";
+    /// <summary>A zone's density (persons per m²) at a dangerous level of service.</summary>
+    public const string Density = "density";
+    /// <summary>A camera that was reporting regularly went silent.</summary>
+    public const string CameraOffline = "camera_offline";
+
+    public static int SeverityRank(string severity) => severity switch
+    {
+        AlertSeverity.Critical => 2,
+        AlertSeverity.Warning => 1,
+        _ => 0,
+    };
+}
+
+/// <summary>Configuration section "Alerts".</summary>
+public sealed class AlertOptions
+{
+    /// <summary>Readings captured longer ago than this are history (backfill): stored, never alerted on.</summary>
+    public TimeSpan LiveWindow { get; set; } = TimeSpan.FromMinutes(5);
+    /// <summary>At this multiple of a zone's threshold an overcrowding alert is critical.</summary>
+    public double CriticalFactor { get; set; } = 1.5;
+    /// <summary>A condition has recovered once readings stay at or below this share of the bound that raised it…</summary>
+    public double RecoveryFactor { get; set; } = 0.8;
+    /// <summary>…for this long. Between the recovery bound and the threshold nothing changes (hysteresis).</summary>
+    public TimeSpan RecoveryHold { get; set; } = TimeSpan.FromMinutes(2);
+    /// <summary>True: a recovered alert is resolved by the system. False: it stays for an operator, marked recovered.</summary>
+    public bool AutoResolve { get; set; } = true;
+    /// <summary>A camera reporting every few seconds or minutes is silent after max(this, 3 × its usual interval).</summary>
+    public TimeSpan CameraSilence { get; set; } = TimeSpan.FromMinutes(2);
 }

@@ -1,9 +1,11 @@
 using System.Collections.Concurrent;
 using CrowdShield.Core.Data;
 using CrowdShield.Core.Events;
+using CrowdShield.Core.Map;
 using CrowdShield.Core.Realtime;
 using CrowdShield.Core.Users;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
 
 namespace CrowdShield.Core.Alerts;
 
@@ -12,68 +14,148 @@ public enum AlertChangeOutcome { Changed, Unchanged, NotFound, Conflict }
 public sealed record AlertChange(AlertChangeOutcome Outcome, Alert? Alert, string? Reason = null);
 
 /// <summary>
-/// Decides alerts. A reading over a zone's threshold opens an overcrowding alert, one per zone while it is
-/// open: repeats do not spam, a worse reading escalates the open alert. Counts captured long ago
-/// (backfill) never raise alerts about the past.
+/// The alert engine. Each (zone, kind) — and each camera for silence — has at most one open alert: repeated
+/// readings do not create new ones, a worse reading escalates the open one (alert:updated), and recovery needs
+/// readings to stay at or below a lower bound for <see cref="AlertOptions.RecoveryHold"/> (hysteresis) before
+/// the alert is auto-resolved or marked recovered. Readings captured long ago (backfill) never raise alerts.
 /// </summary>
-public sealed class AlertService(IDbContextFactory<CrowdShieldDb> dbFactory, IEventHub hub, TimeProvider time)
+public sealed class AlertService(
+    IDbContextFactory<CrowdShieldDb> dbFactory, IEventHub hub, IOptions<AlertOptions> options, IOptions<MapOptions> mapOptions, TimeProvider time)
 {
-    /// <summary>Older readings are history, not news.</summary>
-    public static readonly TimeSpan LiveWindow = TimeSpan.FromMinutes(5);
+    public const string System = "system";
 
-    /// <summary>At this multiple of the threshold an alert is critical.</summary>
-    public const double CriticalFactor = 1.5;
+    // One decision at a time per condition, so two concurrent readings cannot open two alerts.
+    private readonly ConcurrentDictionary<(string EventId, string Zone, string Type, string Camera), SemaphoreSlim> _locks = new();
+    // When each open condition first went below its recovery bound, for the hold.
+    private readonly ConcurrentDictionary<(string EventId, string Zone, string Type, string Camera), DateTimeOffset> _belowSince = new();
 
-    // One decision at a time per zone, so two concurrent readings cannot open two alerts.
-    private readonly ConcurrentDictionary<(string, string), SemaphoreSlim> _zoneLocks = new();
+    private AlertOptions Options => options.Value;
 
+    /// <summary>What one condition looks like now: its severity when raised (null when not), and whether it is below the recovery bound.</summary>
+    private sealed record Condition(string Type, string? Severity, bool Recovered, string Message, string? CameraId = null);
+
+    /// <summary>Decides the zone's overcrowding and density alerts after a camera reading.</summary>
     /// <returns>The zone's open overcrowding alert after this reading, if there is one.</returns>
-    public async Task<Alert?> EvaluateCountAsync(string eventId, VenueZone zone, int count, DateTimeOffset capturedAt, CancellationToken cancellationToken = default)
+    public async Task<Alert?> EvaluateZoneAsync(
+        string eventId, VenueZone zone, int count, ZoneDensity occupancy, DateTimeOffset capturedAt, CancellationToken cancellationToken = default)
     {
-        var now = time.GetUtcNow();
-        var live = capturedAt >= now - LiveWindow;
-        var over = count > zone.AlertThreshold;
-        var gate = _zoneLocks.GetOrAdd((eventId, zone.Id), _ => new SemaphoreSlim(1, 1));
+        if (capturedAt < time.GetUtcNow() - Options.LiveWindow)
+        {
+            return await FindOpenAsync(eventId, zone.Id, AlertTypes.Overcrowding, null, cancellationToken);
+        }
+        var threshold = zone.AlertThreshold;
+        var overSeverity = count >= threshold * Options.CriticalFactor && count > threshold ? AlertSeverity.Critical
+            : count > threshold ? AlertSeverity.Warning
+            : null;
+        var crowd = new Condition(AlertTypes.Overcrowding, overSeverity, count <= threshold * Options.RecoveryFactor,
+            $"{zone.Name}: {count} people counted, over the threshold of {threshold}"
+            + (occupancy.Density is { } d ? $" ({d:0.##} persons/m²)." : "."));
+        var alert = await ApplyAsync(eventId, zone.Id, crowd, cancellationToken);
+
+        if (occupancy.Density is { } density)
+        {
+            var bands = mapOptions.Value.BandsFor(eventId);
+            var densitySeverity = occupancy.Level switch
+            {
+                DensityBands.Critical => AlertSeverity.Critical,
+                DensityBands.High => AlertSeverity.Warning,
+                _ => null,
+            };
+            await ApplyAsync(eventId, zone.Id, new Condition(AlertTypes.Density, densitySeverity, density <= bands.HighFrom * Options.RecoveryFactor,
+                $"{zone.Name}: density {density:0.##} persons/m² ({occupancy.Level}), {occupancy.Count} people in {zone.AreaM2:0} m²."), cancellationToken);
+        }
+        return alert;
+    }
+
+    /// <summary>A camera went silent: one open camera_offline alert for it.</summary>
+    public Task CameraSilentAsync(string eventId, string zoneId, string zoneName, string cameraId, TimeSpan silentFor, CancellationToken cancellationToken = default) =>
+        ApplyAsync(eventId, zoneId, new Condition(AlertTypes.CameraOffline, AlertSeverity.Warning, false,
+            $"{zoneName}: camera {cameraId} has not reported for {Math.Round(silentFor.TotalMinutes)} min.", cameraId), cancellationToken);
+
+    /// <summary>A camera reported: its silence alert, if any, recovers at once (a report is proof enough).</summary>
+    public async Task CameraReportedAsync(string eventId, string zoneId, string cameraId, CancellationToken cancellationToken = default)
+    {
+        if (await FindOpenAsync(eventId, zoneId, AlertTypes.CameraOffline, cameraId, cancellationToken) is not null)
+        {
+            await ApplyAsync(eventId, zoneId, new Condition(AlertTypes.CameraOffline, null, true, "", cameraId), cancellationToken, hold: TimeSpan.Zero);
+        }
+    }
+
+    private async Task<Alert?> ApplyAsync(string eventId, string zoneId, Condition condition, CancellationToken cancellationToken, TimeSpan? hold = null)
+    {
+        var key = (eventId, zoneId, condition.Type, condition.CameraId ?? "");
+        var gate = _locks.GetOrAdd(key, _ => new SemaphoreSlim(1, 1));
         await gate.WaitAsync(cancellationToken);
         try
         {
+            var now = time.GetUtcNow();
             await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
-            var open = await db.Alerts
-                .Where(a => a.EventId == eventId && a.ZoneId == zone.Id && a.Type == AlertTypes.Overcrowding && a.Status != AlertStatus.Resolved)
-                .OrderByDescending(a => a.CreatedAt)
-                .FirstOrDefaultAsync(cancellationToken);
-            if (!over || !live)
+            var open = await OpenQuery(db, eventId, zoneId, condition.Type, condition.CameraId).FirstOrDefaultAsync(cancellationToken);
+            if (condition.Severity is { } severity)
             {
-                return open;
-            }
-            var severity = count >= zone.AlertThreshold * CriticalFactor ? AlertSeverity.Critical : AlertSeverity.Warning;
-            var message = $"{zone.Name}: {count} people counted, over the threshold of {zone.AlertThreshold}.";
-            if (open is null)
-            {
-                open = new Alert
+                _belowSince.TryRemove(key, out _);
+                if (open is null)
                 {
-                    Id = Ids.New(), EventId = eventId, ZoneId = zone.Id, Type = AlertTypes.Overcrowding,
-                    Message = message, Severity = severity, CreatedAt = now,
-                };
-                db.Alerts.Add(open);
-                await db.SaveChangesAsync(CancellationToken.None);
-                await hub.PublishAsync(eventId, RealtimeEvents.AlertNew,
-                    new AlertNewPayload(open.Id, open.Type, open.Message, open.Severity, open.ZoneId, open.CreatedAt), CancellationToken.None);
+                    open = new Alert
+                    {
+                        Id = Ids.New(), EventId = eventId, ZoneId = zoneId, CameraId = condition.CameraId, Type = condition.Type,
+                        Message = condition.Message, Severity = severity, CreatedAt = now,
+                    };
+                    db.Alerts.Add(open);
+                    await db.SaveChangesAsync(CancellationToken.None);
+                    await hub.PublishAsync(eventId, RealtimeEvents.AlertNew,
+                        new AlertNewPayload(open.Id, open.Type, open.Message, open.Severity, open.ZoneId, open.CreatedAt), CancellationToken.None);
+                }
+                else if (AlertTypes.SeverityRank(severity) > AlertTypes.SeverityRank(open.Severity) || open.RecoveredAt is not null)
+                {
+                    // Worse than when raised, or back after a recovery an operator has not closed yet.
+                    open.Severity = AlertTypes.SeverityRank(severity) > AlertTypes.SeverityRank(open.Severity) ? severity : open.Severity;
+                    open.Message = condition.Message;
+                    open.RecoveredAt = null;
+                    await db.SaveChangesAsync(CancellationToken.None);
+                    await hub.PublishAsync(eventId, RealtimeEvents.AlertUpdated, Updated(open), CancellationToken.None);
+                }
             }
-            else if (severity == AlertSeverity.Critical && open.Severity != AlertSeverity.Critical)
+            else if (condition.Recovered && open is not null && open.RecoveredAt is null)
             {
-                open.Severity = severity;
-                open.Message = message;
-                await db.SaveChangesAsync(CancellationToken.None);
-                await hub.PublishAsync(eventId, RealtimeEvents.AlertUpdated, Updated(open), CancellationToken.None);
+                var since = _belowSince.GetOrAdd(key, now);
+                if (now - since >= (hold ?? Options.RecoveryHold))
+                {
+                    _belowSince.TryRemove(key, out _);
+                    open.RecoveredAt = now;
+                    if (Options.AutoResolve)
+                    {
+                        open.Status = AlertStatus.Resolved;
+                        open.ResolvedAt = now;
+                        open.ResolvedBy = System;
+                    }
+                    await db.SaveChangesAsync(CancellationToken.None);
+                    await hub.PublishAsync(eventId, RealtimeEvents.AlertUpdated, Updated(open), CancellationToken.None);
+                }
             }
-            return open;
+            else if (!condition.Recovered)
+            {
+                // Between the recovery bound and the threshold: recovery must start again from below the bound.
+                _belowSince.TryRemove(key, out _);
+            }
+            return open?.Status == AlertStatus.Resolved ? null : open;
         }
         finally
         {
             gate.Release();
         }
     }
+
+    private async Task<Alert?> FindOpenAsync(string eventId, string zoneId, string type, string? cameraId, CancellationToken cancellationToken)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        return await OpenQuery(db, eventId, zoneId, type, cameraId).AsNoTracking().FirstOrDefaultAsync(cancellationToken);
+    }
+
+    private static IQueryable<Alert> OpenQuery(CrowdShieldDb db, string eventId, string zoneId, string type, string? cameraId) =>
+        db.Alerts
+            .Where(a => a.EventId == eventId && a.ZoneId == zoneId && a.Type == type && a.CameraId == cameraId && a.Status != AlertStatus.Resolved)
+            .OrderByDescending(a => a.CreatedAt);
 
     public Task<AlertChange> AcknowledgeAsync(string alertId, Caller caller, CancellationToken cancellationToken = default) =>
         ChangeAsync(alertId, caller, alert =>
@@ -134,5 +216,5 @@ public sealed class AlertService(IDbContextFactory<CrowdShieldDb> dbFactory, IEv
     }
 
     private static AlertUpdatedPayload Updated(Alert alert) =>
-        new(alert.Id, alert.Status, alert.Severity, alert.ResolvedAt, alert.AcknowledgedAt);
+        new(alert.Id, alert.Status, alert.Severity, alert.Message, alert.ResolvedAt, alert.AcknowledgedAt, alert.RecoveredAt);
 }

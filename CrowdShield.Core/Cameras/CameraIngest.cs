@@ -91,10 +91,22 @@ public sealed class CameraIngest(
             {
                 EventId = venue.Id, ZoneId = zone.Id, CameraId = request.CameraId!, Count = count, CapturedAt = capturedAt, ReceivedAt = now,
             });
+            await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
             await db.SaveChangesAsync(cancellationToken);
+            // The same upsert on SQLite and PostgreSQL; the hour is stored as Unix ms like every time.
+            await db.Database.ExecuteSqlAsync(
+                $"""
+                INSERT INTO "hourly_counts" ("EventId", "ZoneId", "CameraId", "HourStart", "Sum", "Readings")
+                VALUES ({venue.Id}, {zone.Id}, {request.CameraId}, {HourlyCount.HourOf(capturedAt).ToUnixTimeMilliseconds()}, {(double)count}, 1)
+                ON CONFLICT ("EventId", "ZoneId", "CameraId", "HourStart") DO UPDATE SET "Sum" = "hourly_counts"."Sum" + excluded."Sum", "Readings" = "hourly_counts"."Readings" + 1
+                """, cancellationToken);
+            await transaction.CommitAsync(cancellationToken);
         }
         await map.AddCameraCountAsync(venue.Id, zone.Id, request.CameraId!, count, capturedAt, CancellationToken.None);
-        var alert = await alerts.EvaluateCountAsync(venue.Id, zone, count, capturedAt, CancellationToken.None);
+        await alerts.CameraReportedAsync(venue.Id, zone.Id, request.CameraId!, CancellationToken.None);
+        var occupancy = (await map.ZonesAsync(venue.Id, CancellationToken.None)).FirstOrDefault(z => z.ZoneId == zone.Id)
+            ?? new ZoneDensity(zone.Id, count, null, DensityBands.Low);
+        var alert = await alerts.EvaluateZoneAsync(venue.Id, zone, count, occupancy, capturedAt, CancellationToken.None);
         return new CameraCountResult(zone.Id, count, alert?.Id);
     }
 }

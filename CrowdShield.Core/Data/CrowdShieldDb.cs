@@ -25,6 +25,7 @@ public sealed class CrowdShieldDb(DbContextOptions<CrowdShieldDb> options) : DbC
     public DbSet<Event> Events => Set<Event>();
     public DbSet<Zone> Zones => Set<Zone>();
     public DbSet<CameraCount> CameraCounts => Set<CameraCount>();
+    public DbSet<HourlyCount> HourlyCounts => Set<HourlyCount>();
     public DbSet<Alert> Alerts => Set<Alert>();
     public DbSet<Ping> Pings => Set<Ping>();
     public DbSet<OperatorAction> Actions => Set<OperatorAction>();
@@ -88,7 +89,15 @@ public sealed class CrowdShieldDb(DbContextOptions<CrowdShieldDb> options) : DbC
             e.ToTable("camera_counts");
             e.HasKey(c => c.Id);
             e.HasIndex(c => new { c.EventId, c.ZoneId, c.CapturedAt });
+            e.HasIndex(c => c.ReceivedAt);
             e.Property(c => c.CameraId).HasMaxLength(128);
+        });
+
+        model.Entity<HourlyCount>(e =>
+        {
+            e.ToTable("hourly_counts");
+            e.HasKey(h => new { h.EventId, h.ZoneId, h.CameraId, h.HourStart });
+            e.Property(h => h.CameraId).HasMaxLength(128);
         });
 
         model.Entity<Alert>(e =>

@@ -1,16 +1,25 @@
 using CrowdShield.Core.Events;
+using CrowdShield.Core.Intelligence.Forecasting;
 using CrowdShield.Core.Map;
 using Microsoft.Extensions.Options;
 
 namespace CrowdShield.Core.Intelligence;
 
 /// <summary>
-/// Per-zone forecasts: the zone's current occupancy carried forward along its recent trend (least squares over
-/// the last half hour of per-minute counts). A first model; the crowd-intelligence work replaces it.
+/// Per-zone forecasts from the history that exists. With eight days or more of hourly history (a station, a
+/// multi-day festival, or weeks backfilled from a counter) the weekly model (<see cref="SeasonalForecaster"/>)
+/// forecasts from the current count; with less, the short-term trend of the last half hour is carried forward,
+/// damped so that a rise does not grow without bound at long horizons.
 /// </summary>
 public sealed class Forecaster(LiveMap map, VenueDirectory venues, ZoneHistory history, IOptions<MapOptions> options, TimeProvider time)
 {
     public static readonly TimeSpan TrendWindow = TimeSpan.FromMinutes(30);
+    /// <summary>Time constant of the trend's damping: a trend is believed for about this long.</summary>
+    public const double TrendMinutes = 30;
+    /// <summary>Share of the last 8 days that must have readings for the weekly model.</summary>
+    public const double MinimumCoverage = 0.75;
+
+    private readonly SeasonalForecaster _seasonal = new();
 
     public async Task<PredictionSet?> PredictAsync(string eventId, int horizonMinutes, CancellationToken cancellationToken = default)
     {
@@ -20,18 +29,50 @@ public sealed class Forecaster(LiveMap map, VenueDirectory venues, ZoneHistory h
             return null;
         }
         var now = time.GetUtcNow();
+        var bands = options.Value.BandsFor(eventId);
         var current = (await map.ZonesAsync(eventId, cancellationToken)).ToDictionary(z => z.ZoneId);
-        var series = await history.RecentAsync(eventId, now - TrendWindow, cancellationToken);
+        var recent = await history.RecentAsync(eventId, now - TrendWindow, cancellationToken);
+        var hourly = await history.HourlyAsync(eventId, now, cancellationToken);
         var predictions = new List<ZonePrediction>(venue.Zones.Count);
         foreach (var zone in venue.Zones)
         {
             var count = current.TryGetValue(zone.Id, out var z) ? z.Count : 0;
-            var slopePerMinute = series.TryGetValue(zone.Id, out var points) ? Trend.SlopePerMinute(points) : 0;
-            var predicted = (int)Math.Round(Math.Max(0, count + slopePerMinute * horizonMinutes));
-            var occupancy = Occupancy.Of(zone, predicted, options.Value.Bands);
-            predictions.Add(new ZonePrediction(zone.Id, predicted, occupancy.Density, Risk.OfZone(zone, occupancy, options.Value.Bands), occupancy.Level));
+            double predicted;
+            string basis;
+            if (hourly.TryGetValue(zone.Id, out var series) && series.Coverage >= MinimumCoverage && _seasonal.CanForecast(series.Values.Length))
+            {
+                predicted = Seasonal(series.Values, count, horizonMinutes);
+                basis = "weekly";
+            }
+            else if (recent.TryGetValue(zone.Id, out var points) && points.Count >= 2)
+            {
+                var slope = Trend.SlopePerMinute(points);
+                predicted = count + slope * TrendMinutes * (1 - Math.Exp(-horizonMinutes / TrendMinutes));
+                basis = "trend";
+            }
+            else
+            {
+                predicted = count;
+                basis = "current";
+            }
+            var rounded = (int)Math.Round(Math.Max(0, predicted));
+            var occupancy = Occupancy.Of(zone, rounded, bands);
+            predictions.Add(new ZonePrediction(zone.Id, rounded, occupancy.Density, Risk.OfZone(zone, occupancy, bands), occupancy.Level, basis));
         }
         return new PredictionSet(eventId, horizonMinutes, now, predictions);
+    }
+
+    /// <summary>The weekly model from the current count, between whole hours by linear interpolation.</summary>
+    private double Seasonal(double[] values, int count, int horizonMinutes)
+    {
+        var series = (double[])values.Clone();
+        var origin = series.Length - 1;
+        series[origin] = count; // the hour in progress: what is there now
+        var hours = (int)Math.Ceiling(horizonMinutes / 60.0);
+        var after = _seasonal.Forecast(series, origin, hours);
+        var before = hours == 1 ? count : _seasonal.Forecast(series, origin, hours - 1);
+        var fraction = (horizonMinutes - 60.0 * (hours - 1)) / 60.0;
+        return before + (after - before) * fraction;
     }
 }
 
@@ -61,7 +102,7 @@ public static class Trend
 
 public static class Risk
 {
-    /// <summary>0–100: how close a zone is to dangerous density (or, without an area, to twice its threshold).</summary>
+    /// <summary>0–100: how close a zone is to dangerous density (or, without an area, to 1.5 × its threshold).</summary>
     public static int OfZone(VenueZone zone, ZoneDensity occupancy, DensityBands bands)
     {
         var load = occupancy.Density is { } density

@@ -8,13 +8,17 @@ using Microsoft.Extensions.Options;
 namespace CrowdShield.Core.Intelligence;
 
 /// <summary>
-/// The event's risk score from its live data: the worst zone's load, its trend, open alerts and recent
-/// field reports, each a weighted factor; the recommendation names the zone to act on.
+/// The event's risk from its live data: the worst zone's load, the 15-minute forecast, how fast zones are
+/// filling, open alerts and recent field reports, each a weighted factor of the 0–100 score. The
+/// recommendation names the zone and the action; the confidence says how fresh and complete the data are.
+/// A configured remote model may replace score, recommendation and confidence; the factors stay ours.
 /// </summary>
 public sealed class InsightEngine(
-    LiveMap map, VenueDirectory venues, ZoneHistory history, Forecaster forecaster,
+    LiveMap map, VenueDirectory venues, ZoneHistory history, Forecaster forecaster, IRemoteRiskModel remote,
     IDbContextFactory<CrowdShieldDb> dbFactory, IOptions<MapOptions> options, TimeProvider time)
 {
+    public static readonly TimeSpan ReportWindow = TimeSpan.FromMinutes(15);
+
     public async Task<Insight?> AssessAsync(string eventId, CancellationToken cancellationToken = default)
     {
         var venue = await venues.FindAsync(eventId, cancellationToken);
@@ -23,9 +27,9 @@ public sealed class InsightEngine(
             return null;
         }
         var now = time.GetUtcNow();
-        var bands = options.Value.Bands;
-        var zones = await map.ZonesAsync(eventId, cancellationToken);
-        var forecast = await forecaster.PredictAsync(eventId, 15, cancellationToken);
+        var bands = options.Value.BandsFor(eventId);
+        var zones = (await map.ZonesAsync(eventId, cancellationToken)).ToDictionary(z => z.ZoneId);
+        var forecast = (await forecaster.PredictAsync(eventId, 15, cancellationToken))!.Predictions.ToDictionary(p => p.ZoneId);
         var series = await history.RecentAsync(eventId, now - Forecaster.TrendWindow, cancellationToken);
 
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
@@ -33,51 +37,89 @@ public sealed class InsightEngine(
             .Where(a => a.EventId == eventId && a.Status != AlertStatus.Resolved)
             .Select(a => a.Severity)
             .ToListAsync(cancellationToken);
-        var reportsSince = now.AddMinutes(-15);
+        var reportsSince = now - ReportWindow;
         var recentReports = await db.Reports.CountAsync(r => r.EventId == eventId && r.CreatedAt >= reportsSince, cancellationToken);
 
-        var zoneRisk = venue.Zones
-            .Select(z => (Zone: z, Now: zones.FirstOrDefault(d => d.ZoneId == z.Id)))
-            .Where(x => x.Now is not null)
-            .Select(x => (x.Zone, x.Now, Risk: Risk.OfZone(x.Zone, x.Now!, bands)))
-            .OrderByDescending(x => x.Risk)
-            .ToList();
-        var worst = zoneRisk.FirstOrDefault();
-        var predictedWorst = forecast?.Predictions.MaxBy(p => p.Risk);
-        var rising = series.Values.Select(Trend.SlopePerMinute).DefaultIfEmpty(0).Max();
+        var features = venue.Zones.Select(zone =>
+        {
+            var occupancy = zones.GetValueOrDefault(zone.Id) ?? new ZoneDensity(zone.Id, 0, null, DensityBands.Low);
+            var ahead = forecast.GetValueOrDefault(zone.Id);
+            var trend = series.TryGetValue(zone.Id, out var points) ? Trend.SlopePerMinute(points) : 0;
+            return (Zone: zone, Now: occupancy, Risk: Risk.OfZone(zone, occupancy, bands), Ahead: ahead, Trend: trend);
+        }).OrderByDescending(z => Math.Max(z.Risk, z.Ahead?.Risk ?? 0)).ToList();
+        var worst = features.FirstOrDefault();
+        var rising = features.MaxBy(f => f.Trend);
+        var critical = openAlerts.Count(s => s == AlertSeverity.Critical);
 
         var factors = new List<RiskFactor>
         {
-            new("zone_load", 45, (worst.Risk) / 100.0,
-                worst.Zone is null ? "no zone data" : $"{worst.Zone.Name}: {worst.Now!.Count} people, level {worst.Now.Level}"),
-            new("forecast_15m", 20, (predictedWorst?.Risk ?? 0) / 100.0,
-                predictedWorst is null ? "no forecast" : $"{venue.FindZone(predictedWorst.ZoneId)?.Name}: {predictedWorst.PredictedCount} expected in 15 min"),
-            new("trend", 10, Math.Clamp(rising / 5.0, 0, 1), $"fastest rise {rising:0.#} people/min"),
-            new("open_alerts", 15, Math.Clamp(openAlerts.Sum(s => s == AlertSeverity.Critical ? 2 : 1) / 4.0, 0, 1),
-                $"{openAlerts.Count} open ({openAlerts.Count(s => s == AlertSeverity.Critical)} critical)"),
-            new("field_reports", 10, Math.Clamp(recentReports / 5.0, 0, 1), $"{recentReports} in the last 15 min"),
+            new("zone_load", 45, features.Count == 0 ? 0 : features.Max(f => f.Risk) / 100.0,
+                features.Count == 0 ? "no zones" : Describe(features.MaxBy(f => f.Risk))),
+            new("forecast_15m", 20, worst.Ahead is null ? 0 : features.Max(f => f.Ahead?.Risk ?? 0) / 100.0,
+                worst.Ahead is null ? "no forecast" : $"{worst.Zone.Name}: {worst.Ahead.PredictedCount} expected in 15 min ({worst.Ahead.Level}, {worst.Ahead.Basis})"),
+            new("inflow", 10, rising.Zone is null ? 0 : Math.Clamp(rising.Trend / Math.Max(1, rising.Zone.AlertThreshold / 10.0), 0, 1),
+                rising.Zone is null ? "no trend" : $"{rising.Zone.Name}: {rising.Trend:+0.#;-0.#;0} people/min"),
+            new("open_alerts", 15, Math.Clamp((openAlerts.Count + critical) / 4.0, 0, 1), $"{openAlerts.Count} open, {critical} critical"),
+            new("field_reports", 10, Math.Clamp(recentReports / 5.0, 0, 1), $"{recentReports} in the last {ReportWindow.TotalMinutes:0} min"),
         };
         var score = (int)Math.Round(Math.Clamp(factors.Sum(f => f.Weight * f.Value), 0, 100));
+        var recommendation = Recommend(score, worst.Zone, worst.Ahead, rising.Trend > 0 ? rising.Zone : null);
+        var confidence = Confidence(venue, zones, series, now);
 
-        var freshZones = zones.Count(z => z.Count > 0 || series.ContainsKey(z.ZoneId));
-        var confidence = venue.Zones.Count == 0 ? 0.2 : Math.Round(0.3 + 0.65 * freshZones / venue.Zones.Count, 2);
-
-        return new Insight(eventId, score, Recommend(score, worst.Zone, predictedWorst, venue), confidence, factors, MlStatus.Builtin, now);
+        var status = MlStatus.Builtin;
+        if (remote.IsConfigured)
+        {
+            var answer = await remote.AssessAsync(new RiskFeatures(eventId,
+                [.. features.Select(f => new ZoneFeatures(f.Zone.Id, f.Zone.Name, f.Now.Count, f.Now.Density, f.Now.Level, f.Trend,
+                    f.Ahead?.PredictedCount ?? f.Now.Count, f.Ahead?.Risk ?? f.Risk))],
+                openAlerts.Count, critical, recentReports, now), cancellationToken);
+            if (answer is { RiskScore: >= 0 and <= 100, Confidence: >= 0 and <= 1 } && !string.IsNullOrWhiteSpace(answer.Recommendation))
+            {
+                (score, recommendation, confidence, status) = (answer.RiskScore, answer.Recommendation, answer.Confidence, MlStatus.Remote);
+            }
+            else
+            {
+                status = MlStatus.Fallback;
+            }
+        }
+        return new Insight(eventId, score, recommendation, confidence, factors, status, now);
     }
 
-    private static string Recommend(int score, VenueZone? worst, ZonePrediction? predicted, Venue venue)
+    private static string Describe((VenueZone Zone, ZoneDensity Now, int Risk, ZonePrediction? Ahead, double Trend) f) =>
+        f.Now.Density is { } d
+            ? $"{f.Zone.Name}: {f.Now.Count} people, {d:0.##}/m² ({f.Now.Level})"
+            : $"{f.Zone.Name}: {f.Now.Count} people of a threshold of {f.Zone.AlertThreshold} ({f.Now.Level})";
+
+    private static string Recommend(int score, VenueZone? worst, ZonePrediction? ahead, VenueZone? filling)
     {
         if (worst is null)
         {
-            return "No zone data yet: check that cameras and pings are reporting.";
+            return "No zones are defined for this event yet.";
         }
-        var target = predicted is not null && predicted.Risk > 0 ? venue.FindZone(predicted.ZoneId) ?? worst : worst;
+        var isEntrance = worst.Name.Contains("gate", StringComparison.OrdinalIgnoreCase)
+            || worst.Name.Contains("entrance", StringComparison.OrdinalIgnoreCase);
         return score switch
         {
-            >= 70 => $"Hold inflow into {worst.Name}, open the exits next to it and dispatch stewards to {worst.Name} now.",
-            >= 45 => $"{target.Name} is filling up: redirect arrivals to quieter zones and prepare to open the gate next to it.",
-            >= 25 => $"Keep watching {target.Name}; crowd levels are moderate.",
-            _ => "Crowd levels are normal across the venue.",
+            >= 70 when isEntrance => $"Hold the inflow at {worst.Name} now and open the next gate; send stewards to {worst.Name}.",
+            >= 70 => $"Stop the inflow into {worst.Name}, open the exits next to it and send stewards to {worst.Name} now.",
+            >= 45 => $"{worst.Name} is filling up{(ahead is null ? "" : $" ({ahead.PredictedCount} expected in 15 min)")}: redirect arrivals to quieter zones and prepare to open the gate next to it.",
+            >= 25 when filling is not null => $"Watch {filling.Name}: people are still arriving; crowd levels are moderate.",
+            >= 25 => $"Watch {worst.Name}; crowd levels are moderate.",
+            _ => "Crowd levels are normal across the venue; no action needed.",
         };
+    }
+
+    /// <summary>How much of the venue the data describe: zones with a camera reading or pings in the last few minutes.</summary>
+    private static double Confidence(Venue venue, IReadOnlyDictionary<string, ZoneDensity> zones,
+        IReadOnlyDictionary<string, IReadOnlyList<(DateTimeOffset At, double Count)>> series, DateTimeOffset now)
+    {
+        if (venue.Zones.Count == 0)
+        {
+            return 0.2;
+        }
+        var fresh = venue.Zones.Count(z =>
+            (series.TryGetValue(z.Id, out var points) && points.Count > 0 && now - points[^1].At < TimeSpan.FromMinutes(5))
+            || zones.GetValueOrDefault(z.Id)?.Count > 0);
+        return Math.Round(0.3 + 0.65 * fresh / venue.Zones.Count, 2);
     }
 }

@@ -7,7 +7,8 @@ public sealed record Insight(
     string EventId, int RiskScore, string Recommendation, double Confidence, IReadOnlyList<RiskFactor> Factors,
     string MlStatus, DateTimeOffset GeneratedAt);
 
-public sealed record ZonePrediction(string ZoneId, int PredictedCount, double? PredictedDensity, int Risk, string Level);
+/// <summary>A zone's forecast; <see cref="Basis"/> is what it rests on: "weekly" pattern, short-term "trend", or the "current" count.</summary>
+public sealed record ZonePrediction(string ZoneId, int PredictedCount, double? PredictedDensity, int Risk, string Level, string Basis);
 
 public sealed record PredictionSet(string EventId, int HorizonMinutes, DateTimeOffset GeneratedAt, IReadOnlyList<ZonePrediction> Predictions);
 
@@ -15,4 +16,8 @@ public static class MlStatus
 {
     /// <summary>The built-in model answered because no remote model is configured.</summary>
     public const string Builtin = "builtin";
+    /// <summary>The remote model service answered.</summary>
+    public const string Remote = "remote";
+    /// <summary>A remote model is configured but was slow or down; the built-in model answered.</summary>
+    public const string Fallback = "fallback";
 }

@@ -1,11 +1,19 @@
+using CrowdShield.Core.Cameras;
 using CrowdShield.Core.Data;
 using Microsoft.EntityFrameworkCore;
 
 namespace CrowdShield.Core.Intelligence;
 
-/// <summary>Reads a zone's recent camera counts as one series (counts of all its cameras summed per minute).</summary>
+/// <summary>A zone's hourly series for the weekly model: index 0 is <see cref="FirstHour"/>, the last index is the current hour.</summary>
+public sealed record HourlySeries(DateTimeOffset FirstHour, double[] Values, double Coverage);
+
+/// <summary>Reads a zone's camera history as series: per minute for the short-term trend, per hour for the weekly model.</summary>
 public sealed class ZoneHistory(IDbContextFactory<CrowdShieldDb> dbFactory)
 {
+    /// <summary>How far back the weekly model looks: its six profile weeks, plus a day.</summary>
+    public static readonly TimeSpan HourlyWindow = TimeSpan.FromDays(7 * 6 + 1);
+
+    /// <summary>Per minute, the last count of each camera summed over the zone's cameras.</summary>
     public async Task<IReadOnlyDictionary<string, IReadOnlyList<(DateTimeOffset At, double Count)>>> RecentAsync(
         string eventId, DateTimeOffset since, CancellationToken cancellationToken)
     {
@@ -19,11 +27,73 @@ public sealed class ZoneHistory(IDbContextFactory<CrowdShieldDb> dbFactory)
             .ToDictionary(
                 z => z.Key,
                 z => (IReadOnlyList<(DateTimeOffset, double)>)z
-                    // Per minute: the last count of each camera, summed over the zone's cameras.
                     .GroupBy(r => r.CapturedAt.ToUnixTimeSeconds() / 60)
                     .OrderBy(m => m.Key)
                     .Select(m => (DateTimeOffset.FromUnixTimeSeconds(m.Key * 60),
                         (double)m.GroupBy(r => r.CameraId).Sum(c => c.MaxBy(r => r.CapturedAt)!.Count)))
                     .ToList());
+    }
+
+    /// <summary>
+    /// Per hour up to <paramref name="now"/>'s hour: the mean reading of each camera, summed over the zone's
+    /// cameras. Hours without readings are filled from the same hour a week (or a day) earlier, else linearly;
+    /// <see cref="HourlySeries.Coverage"/> says which share of the last 8 days was measured.
+    /// </summary>
+    public async Task<IReadOnlyDictionary<string, HourlySeries>> HourlyAsync(string eventId, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        var current = HourlyCount.HourOf(now);
+        var since = current - HourlyWindow;
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        var rows = await db.HourlyCounts.AsNoTracking()
+            .Where(h => h.EventId == eventId && h.HourStart >= since && h.HourStart <= current)
+            .ToListAsync(cancellationToken);
+        var result = new Dictionary<string, HourlySeries>();
+        foreach (var zone in rows.GroupBy(r => r.ZoneId))
+        {
+            var first = zone.Min(r => r.HourStart);
+            var length = (int)((current - first).TotalHours) + 1;
+            var values = new double[length];
+            Array.Fill(values, double.NaN);
+            foreach (var hour in zone.GroupBy(r => r.HourStart))
+            {
+                values[(int)(hour.Key - first).TotalHours] = hour.Sum(r => r.Sum / Math.Max(1, r.Readings));
+            }
+            var recent = Math.Min(length, 8 * 24);
+            var measured = values.AsSpan(length - recent).ToArray().Count(v => !double.IsNaN(v));
+            Fill(values);
+            result[zone.Key] = new HourlySeries(first, values, (double)measured / (8 * 24));
+        }
+        return result;
+    }
+
+    private static void Fill(double[] values)
+    {
+        for (var i = 0; i < values.Length; i++)
+        {
+            if (!double.IsNaN(values[i]))
+            {
+                continue;
+            }
+            if (i >= 168 && !double.IsNaN(values[i - 168]))
+            {
+                values[i] = values[i - 168];
+            }
+            else if (i >= 24 && !double.IsNaN(values[i - 24]))
+            {
+                values[i] = values[i - 24];
+            }
+            else
+            {
+                var previous = i > 0 ? values[i - 1] : double.NaN;
+                var next = Array.FindIndex(values, i, v => !double.IsNaN(v));
+                values[i] = (double.IsNaN(previous), next < 0) switch
+                {
+                    (false, true) => previous,
+                    (true, false) => values[next],
+                    (false, false) => previous + (values[next] - previous) / (next - i + 1),
+                    _ => 0,
+                };
+            }
+        }
     }
 }

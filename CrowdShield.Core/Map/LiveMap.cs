@@ -40,6 +40,7 @@ public sealed class LiveMap(
                     map.Add(ping, pending: true);
                 }
             }
+            map.LastActivity = now;
         }
     }
 
@@ -54,6 +55,7 @@ public sealed class LiveMap(
         lock (map)
         {
             map.SetCamera(zoneId, cameraId, count, capturedAt);
+            map.LastActivity = time.GetUtcNow();
         }
     }
 
@@ -115,6 +117,14 @@ public sealed class LiveMap(
         }
     }
 
+    /// <summary>Events that received pings or camera counts within <paramref name="within"/>: the ones worth assessing.</summary>
+    public IReadOnlyList<string> ActiveEvents(TimeSpan within)
+    {
+        var since = time.GetUtcNow() - within;
+        return [.. _maps.Where(m => m.Value.IsValueCreated && m.Value.Value.IsCompletedSuccessfully && m.Value.Value.Result.LastActivity >= since)
+            .Select(m => m.Key)];
+    }
+
     /// <summary>Forgets an event's state so the next use rebuilds it (after its zones changed).</summary>
     public void Invalidate(string eventId) => _maps.TryRemove(eventId, out _);
 
@@ -141,7 +151,7 @@ public sealed class LiveMap(
     private async Task<EventMap> LoadAsync(string eventId)
     {
         var venue = await venues.FindAsync(eventId) ?? throw new KeyNotFoundException(eventId);
-        var map = new EventMap(venue, Options);
+        var map = new EventMap(venue, Options, Options.BandsFor(eventId));
         var now = time.GetUtcNow();
         await using var db = await dbFactory.CreateDbContextAsync();
         var pings = await db.Pings.AsNoTracking()
@@ -172,7 +182,7 @@ public sealed class LiveMap(
     }
 
     /// <summary>One event's live state. Not thread-safe: callers lock on it.</summary>
-    private sealed class EventMap(Venue venue, MapOptions options)
+    private sealed class EventMap(Venue venue, MapOptions options, DensityBands bands)
     {
         private readonly Grid _grid = new(venue.Center, options.CellSizeM);
         private readonly Dictionary<long, LivePing> _alive = [];
@@ -192,6 +202,8 @@ public sealed class LiveMap(
         private long _nextId;
 
         public bool Dirty => _pingsChanged || _camerasChanged;
+
+        public DateTimeOffset LastActivity { get; set; }
 
         public void Add(Ping ping, bool pending)
         {
@@ -303,7 +315,7 @@ public sealed class LiveMap(
                     }
                 }
                 var people = Math.Max(cameras, _zonePings[i]);
-                result[i] = Occupancy.Of(zone, people, options.Bands);
+                result[i] = Occupancy.Of(zone, people, bands);
             }
             return result;
         }

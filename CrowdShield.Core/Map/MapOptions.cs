@@ -19,5 +19,11 @@ public sealed class MapOptions
     /// </summary>
     public int MaxPointsPerUpdate { get; set; } = 10_000;
 
+    /// <summary>The density bands (persons/m²) of every venue, unless it has its own in <see cref="BandsByEvent"/>.</summary>
     public DensityBands Bands { get; set; } = new();
+
+    /// <summary>Per-venue bands, by event id: a station concourse and a festival pit are not judged alike.</summary>
+    public Dictionary<string, DensityBands> BandsByEvent { get; set; } = [];
+
+    public DensityBands BandsFor(string eventId) => BandsByEvent.TryGetValue(eventId, out var bands) ? bands : Bands;
 }

@@ -21,7 +21,8 @@ public sealed record AlertNewPayload(
     string Id, string Type, string Message, string Severity, string? ZoneId, DateTimeOffset CreatedAt);
 
 public sealed record AlertUpdatedPayload(
-    string Id, string Status, string Severity, DateTimeOffset? ResolvedAt, DateTimeOffset? AcknowledgedAt);
+    string Id, string Status, string Severity, string Message, DateTimeOffset? ResolvedAt, DateTimeOffset? AcknowledgedAt,
+    DateTimeOffset? RecoveredAt);
 
 public sealed record InsightUpdatePayload(
     int RiskScore, string Recommendation, double Confidence, IReadOnlyList<RiskFactor> Factors, string MlStatus,

@@ -1,5 +1,7 @@
 using CrowdShield.Core;
+using CrowdShield.Core.Alerts;
 using CrowdShield.Core.Map;
+using CrowdShield.Web.Intelligence;
 using CrowdShield.Web.Auth;
 using CrowdShield.Web.Data;
 
@@ -12,6 +14,9 @@ public static class HostingServiceExtensions
     {
         builder.Services.AddCrowdShieldCore();
         builder.Services.Configure<MapOptions>(builder.Configuration.GetSection("Map"));
+        builder.Services.Configure<AlertOptions>(builder.Configuration.GetSection("Alerts"));
+        builder.AddCrowdShieldIntelligence();
+        builder.Services.AddHostedService<IntelligenceService>();
         builder.Services.Configure<RetentionOptions>(builder.Configuration.GetSection("Retention"));
         builder.Services.AddHostedService<MapFlushService>();
         builder.Services.AddHostedService<RetentionService>();

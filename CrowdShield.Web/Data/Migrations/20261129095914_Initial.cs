@@ -34,6 +34,7 @@ namespace CrowdShield.Web.Data.Migrations
                     Id = table.Column<string>(type: "TEXT", maxLength: 2000, nullable: false),
                     EventId = table.Column<string>(type: "TEXT", maxLength: 2000, nullable: false),
                     ZoneId = table.Column<string>(type: "TEXT", maxLength: 2000, nullable: true),
+                    CameraId = table.Column<string>(type: "TEXT", maxLength: 2000, nullable: true),
                     Type = table.Column<string>(type: "TEXT", maxLength: 2000, nullable: false),
                     Message = table.Column<string>(type: "TEXT", maxLength: 2000, nullable: false),
                     Severity = table.Column<string>(type: "TEXT", maxLength: 2000, nullable: false),
@@ -42,7 +43,8 @@ namespace CrowdShield.Web.Data.Migrations
                     AcknowledgedAt = table.Column<long>(type: "INTEGER", nullable: true),
                     AcknowledgedBy = table.Column<string>(type: "TEXT", maxLength: 2000, nullable: true),
                     ResolvedAt = table.Column<long>(type: "INTEGER", nullable: true),
-                    ResolvedBy = table.Column<string>(type: "TEXT", maxLength: 2000, nullable: true)
+                    ResolvedBy = table.Column<string>(type: "TEXT", maxLength: 2000, nullable: true),
+                    RecoveredAt = table.Column<long>(type: "INTEGER", nullable: true)
                 },
                 constraints: table =>
                 {
@@ -95,6 +97,22 @@ namespace CrowdShield.Web.Data.Migrations
                 constraints: table =>
                 {
                     table.PrimaryKey("PK_feed", x => new { x.EventId, x.Seq });
+                });
+
+            migrationBuilder.CreateTable(
+                name: "hourly_counts",
+                columns: table => new
+                {
+                    EventId = table.Column<string>(type: "TEXT", maxLength: 2000, nullable: false),
+                    ZoneId = table.Column<string>(type: "TEXT", maxLength: 2000, nullable: false),
+                    CameraId = table.Column<string>(type: "TEXT", maxLength: 128, nullable: false),
+                    HourStart = table.Column<long>(type: "INTEGER", nullable: false),
+                    Sum = table.Column<double>(type: "REAL", nullable: false),
+                    Readings = table.Column<int>(type: "INTEGER", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_hourly_counts", x => new { x.EventId, x.ZoneId, x.CameraId, x.HourStart });
                 });
 
             migrationBuilder.CreateTable(
@@ -214,6 +232,11 @@ namespace CrowdShield.Web.Data.Migrations
                 columns: new[] { "EventId", "ZoneId", "CapturedAt" });
 
             migrationBuilder.CreateIndex(
+                name: "IX_camera_counts_ReceivedAt",
+                table: "camera_counts",
+                column: "ReceivedAt");
+
+            migrationBuilder.CreateIndex(
                 name: "IX_event_memberships_EventId",
                 table: "event_memberships",
                 column: "EventId");
@@ -257,6 +280,9 @@ namespace CrowdShield.Web.Data.Migrations
 
             migrationBuilder.DropTable(
                 name: "feed");
+
+            migrationBuilder.DropTable(
+                name: "hourly_counts");
 
             migrationBuilder.DropTable(
                 name: "pings");

@@ -10,7 +10,7 @@ using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 namespace CrowdShield.Web.Data.Migrations
 {
     [DbContext(typeof(CrowdShieldDb))]
-    [Migration("20261129093342_Initial")]
+    [Migration("20261129095914_Initial")]
     partial class Initial
     {
         /// <inheritdoc />
@@ -71,6 +71,10 @@ namespace CrowdShield.Web.Data.Migrations
                         .HasMaxLength(2000)
                         .HasColumnType("TEXT");
 
+                    b.Property<string>("CameraId")
+                        .HasMaxLength(2000)
+                        .HasColumnType("TEXT");
+
                     b.Property<long>("CreatedAt")
                         .HasColumnType("INTEGER");
 
@@ -83,6 +87,9 @@ namespace CrowdShield.Web.Data.Migrations
                         .IsRequired()
                         .HasMaxLength(2000)
                         .HasColumnType("TEXT");
+
+                    b.Property<long?>("RecoveredAt")
+                        .HasColumnType("INTEGER");
 
                     b.Property<long?>("ResolvedAt")
                         .HasColumnType("INTEGER");
@@ -152,9 +159,39 @@ namespace CrowdShield.Web.Data.Migrations
 
                     b.HasKey("Id");
 
+                    b.HasIndex("ReceivedAt");
+
                     b.HasIndex("EventId", "ZoneId", "CapturedAt");
 
                     b.ToTable("camera_counts", (string)null);
+                });
+
+            modelBuilder.Entity("CrowdShield.Core.Cameras.HourlyCount", b =>
+                {
+                    b.Property<string>("EventId")
+                        .HasMaxLength(2000)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("ZoneId")
+                        .HasMaxLength(2000)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("CameraId")
+                        .HasMaxLength(128)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("HourStart")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("Readings")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<double>("Sum")
+                        .HasColumnType("REAL");
+
+                    b.HasKey("EventId", "ZoneId", "CameraId", "HourStart");
+
+                    b.ToTable("hourly_counts", (string)null);
                 });
 
             modelBuilder.Entity("CrowdShield.Core.Events.Event", b =>
