@@ -102,12 +102,17 @@ public static class Trend
 
 public static class Risk
 {
-    /// <summary>0–100: how close a zone is to dangerous density (or, without an area, to 1.5 × its threshold).</summary>
+    /// <summary>The share of a zone's threshold that is full risk: the default at which its alert turns critical.</summary>
+    public const double CountCriticalFactor = 1.5;
+
+    /// <summary>
+    /// 0–100: how close a zone is to danger, by whichever is nearer: dangerous density (persons/m², when the
+    /// area is known) or 1.5 × the threshold its operators set (a gate's throughput, a stand's licence).
+    /// </summary>
     public static int OfZone(VenueZone zone, ZoneDensity occupancy, DensityBands bands)
     {
-        var load = occupancy.Density is { } density
-            ? density / bands.CriticalFrom
-            : occupancy.Count / (1.5 * Math.Max(1, zone.AlertThreshold));
+        var byCount = occupancy.Count / (CountCriticalFactor * Math.Max(1, zone.AlertThreshold));
+        var load = occupancy.Density is { } density ? Math.Max(density / bands.CriticalFrom, byCount) : byCount;
         return (int)Math.Round(Math.Clamp(load, 0, 1) * 100);
     }
 }

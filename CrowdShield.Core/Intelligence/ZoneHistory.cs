@@ -13,7 +13,7 @@ public sealed class ZoneHistory(IDbContextFactory<CrowdShieldDb> dbFactory)
     /// <summary>How far back the weekly model looks: its six profile weeks, plus a day.</summary>
     public static readonly TimeSpan HourlyWindow = TimeSpan.FromDays(7 * 6 + 1);
 
-    /// <summary>Per minute, the last count of each camera summed over the zone's cameras.</summary>
+    /// <summary>Per 10 seconds, the last count of each camera summed over the zone's cameras: a trend within a minute of data.</summary>
     public async Task<IReadOnlyDictionary<string, IReadOnlyList<(DateTimeOffset At, double Count)>>> RecentAsync(
         string eventId, DateTimeOffset since, CancellationToken cancellationToken)
     {
@@ -27,9 +27,9 @@ public sealed class ZoneHistory(IDbContextFactory<CrowdShieldDb> dbFactory)
             .ToDictionary(
                 z => z.Key,
                 z => (IReadOnlyList<(DateTimeOffset, double)>)z
-                    .GroupBy(r => r.CapturedAt.ToUnixTimeSeconds() / 60)
+                    .GroupBy(r => r.CapturedAt.ToUnixTimeSeconds() / 10)
                     .OrderBy(m => m.Key)
-                    .Select(m => (DateTimeOffset.FromUnixTimeSeconds(m.Key * 60),
+                    .Select(m => (DateTimeOffset.FromUnixTimeSeconds(m.Key * 10),
                         (double)m.GroupBy(r => r.CameraId).Sum(c => c.MaxBy(r => r.CapturedAt)!.Count)))
                     .ToList());
     }
