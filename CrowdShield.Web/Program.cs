@@ -3,6 +3,7 @@ using CrowdShield.Web.Auth;
 using CrowdShield.Web.Components;
 using CrowdShield.Web.Data;
 using CrowdShield.Web.Hosting;
+using CrowdShield.Web.Hosting.Demo;
 using CrowdShield.Web.Realtime;
 
 var builder = WebApplication.CreateBuilder(args);
@@ -13,6 +14,7 @@ builder.AddCrowdShieldAuth();
 builder.AddCrowdShieldApi();
 builder.AddCrowdShieldRealtime();
 builder.AddCrowdShieldUi();
+builder.AddCrowdShieldDemo();
 
 var app = builder.Build();
 

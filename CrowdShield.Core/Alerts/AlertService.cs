@@ -55,14 +55,17 @@ public sealed class AlertService(
         if (occupancy.Density is { } density)
         {
             var bands = mapOptions.Value.BandsFor(eventId);
-            var densitySeverity = occupancy.Level switch
+            // The density band alone: the zone's level also counts load against its threshold, which the
+            // overcrowding alert above already covers.
+            var densityLevel = bands.LevelOf(density);
+            var densitySeverity = densityLevel switch
             {
                 DensityBands.Critical => AlertSeverity.Critical,
                 DensityBands.High => AlertSeverity.Warning,
                 _ => null,
             };
             await ApplyAsync(eventId, zone.Id, new Condition(AlertTypes.Density, densitySeverity, density <= bands.HighFrom * Options.RecoveryFactor,
-                $"{zone.Name}: density {density:0.##} persons/m² ({occupancy.Level}), {occupancy.Count} people in {zone.AreaM2:0} m²."), cancellationToken);
+                $"{zone.Name}: density {density:0.##} persons/m² ({densityLevel}), {occupancy.Count} people in {zone.AreaM2:0} m²."), cancellationToken);
         }
         return alert;
     }
@@ -156,6 +159,23 @@ public sealed class AlertService(
         db.Alerts
             .Where(a => a.EventId == eventId && a.ZoneId == zoneId && a.Type == type && a.CameraId == cameraId && a.Status != AlertStatus.Resolved)
             .OrderByDescending(a => a.CreatedAt);
+
+    /// <summary>An event's alerts, newest first; with <paramref name="status"/>, only those; "active" means not resolved.</summary>
+    public async Task<IReadOnlyList<Alert>> ListAsync(string eventId, string? status, int limit, CancellationToken cancellationToken = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        var query = db.Alerts.AsNoTracking().Where(a => a.EventId == eventId);
+        query = status switch
+        {
+            null => query,
+            ActiveStatus => query.Where(a => a.Status != AlertStatus.Resolved),
+            _ => query.Where(a => a.Status == status),
+        };
+        return await query.OrderByDescending(a => a.CreatedAt).ThenByDescending(a => a.Id).Take(limit).ToListAsync(cancellationToken);
+    }
+
+    /// <summary>The pseudo-status of <see cref="ListAsync"/> for open and acknowledged alerts together.</summary>
+    public const string ActiveStatus = "active";
 
     public Task<AlertChange> AcknowledgeAsync(string alertId, Caller caller, CancellationToken cancellationToken = default) =>
         ChangeAsync(alertId, caller, alert =>

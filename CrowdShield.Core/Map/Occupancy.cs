@@ -4,14 +4,20 @@ namespace CrowdShield.Core.Map;
 
 public static class Occupancy
 {
-    /// <summary>Persons per m² and level of a zone holding <paramref name="people"/>.</summary>
+    /// <summary>
+    /// Persons per m² and level of a zone holding <paramref name="people"/>. The level is the worse of the
+    /// density band and the load against the zone's own threshold: a gate whose operators set 30 is not "low"
+    /// with 48 people just because its polygon is large.
+    /// </summary>
     public static ZoneDensity Of(VenueZone zone, int people, DensityBands bands)
     {
+        var byLoad = DensityBands.LevelOfLoad((double)people / Math.Max(1, zone.AlertThreshold));
         if (zone.AreaM2 is > 0 and var area)
         {
             var density = Math.Round(people / area, 3);
-            return new ZoneDensity(zone.Id, people, density, bands.LevelOf(density));
+            var byDensity = bands.LevelOf(density);
+            return new ZoneDensity(zone.Id, people, density, DensityBands.Rank(byDensity) >= DensityBands.Rank(byLoad) ? byDensity : byLoad);
         }
-        return new ZoneDensity(zone.Id, people, null, DensityBands.LevelOfLoad((double)people / Math.Max(1, zone.AlertThreshold)));
+        return new ZoneDensity(zone.Id, people, null, byLoad);
     }
 }

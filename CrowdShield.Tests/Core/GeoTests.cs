@@ -54,3 +54,26 @@ public sealed class GeoTests
         Assert.InRange(Math.Abs(lng + 0.0996) * 111_320 * Math.Cos(51.5 * Math.PI / 180), 0, 12.5);
     }
 }
+
+public sealed class OccupancyTests
+{
+    private static readonly CrowdShield.Core.Events.VenueZone Gate =
+        new("gate", "Gate 3", [], AreaM2: 1000, Capacity: null, AlertThreshold: 30);
+
+    [Fact]
+    public void Level_IsTheWorseOfDensityAndLoadAgainstTheThreshold()
+    {
+        var occupancy = Occupancy.Of(Gate, 48, new DensityBands());
+
+        Assert.Equal(0.048, occupancy.Density);
+        Assert.Equal(DensityBands.Critical, occupancy.Level);
+    }
+
+    [Fact]
+    public void Level_FollowsDensity_WhenTheThresholdIsFarAway()
+    {
+        var occupancy = Occupancy.Of(Gate with { AlertThreshold = 10_000 }, 3600, new DensityBands());
+
+        Assert.Equal(DensityBands.High, occupancy.Level);
+    }
+}

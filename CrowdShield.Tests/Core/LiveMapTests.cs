@@ -29,7 +29,7 @@ public sealed class LiveMapTests : IAsyncLifetime
                 {
                     new Zone
                     {
-                        Id = "gate-3", EventId = EventId, Name = "Gate 3", AreaM2 = 100,
+                        Id = "gate-3", EventId = EventId, Name = "Gate 3", AreaM2 = 100, AlertThreshold = 400,
                         Polygon = [new(51.5, -0.1), new(51.5009, -0.1), new(51.5009, -0.09856), new(51.5, -0.09856)],
                     },
                 },

@@ -1,18 +1,17 @@
 using CrowdShield.Core.Alerts;
-using CrowdShield.Core.Data;
 using CrowdShield.Core.Events;
 using CrowdShield.Web.Auth;
 using Microsoft.AspNetCore.Http.HttpResults;
-using Microsoft.EntityFrameworkCore;
 
 namespace CrowdShield.Web.Api;
 
 public sealed record AlertView(
-    string Id, string EventId, string? ZoneId, string Type, string Message, string Severity, string Status,
-    DateTimeOffset CreatedAt, DateTimeOffset? AcknowledgedAt, string? AcknowledgedBy, DateTimeOffset? ResolvedAt, string? ResolvedBy)
+    string Id, string EventId, string? ZoneId, string? CameraId, string Type, string Message, string Severity, string Status,
+    DateTimeOffset CreatedAt, DateTimeOffset? AcknowledgedAt, string? AcknowledgedBy, DateTimeOffset? ResolvedAt, string? ResolvedBy,
+    DateTimeOffset? RecoveredAt)
 {
-    public static AlertView Of(Alert a) => new(a.Id, a.EventId, a.ZoneId, a.Type, a.Message, a.Severity, a.Status,
-        a.CreatedAt, a.AcknowledgedAt, a.AcknowledgedBy, a.ResolvedAt, a.ResolvedBy);
+    public static AlertView Of(Alert a) => new(a.Id, a.EventId, a.ZoneId, a.CameraId, a.Type, a.Message, a.Severity, a.Status,
+        a.CreatedAt, a.AcknowledgedAt, a.AcknowledgedBy, a.ResolvedAt, a.ResolvedBy, a.RecoveredAt);
 }
 
 public static class AlertsApi
@@ -28,7 +27,7 @@ public static class AlertsApi
 
     /// <summary>An event's alerts, newest first, optionally of one status.</summary>
     public static async Task<Results<Ok<IReadOnlyList<AlertView>>, ProblemHttpResult, ValidationProblem>> List(
-        string? eventId, string? status, int? limit, HttpContext context, VenueDirectory venues, IDbContextFactory<CrowdShieldDb> dbFactory)
+        string? eventId, string? status, int? limit, HttpContext context, VenueDirectory venues, AlertService alerts)
     {
         if (string.IsNullOrEmpty(eventId))
         {
@@ -42,15 +41,8 @@ public static class AlertsApi
         {
             return denied;
         }
-        await using var db = await dbFactory.CreateDbContextAsync(context.RequestAborted);
-        var query = db.Alerts.AsNoTracking().Where(a => a.EventId == eventId);
-        if (status is not null)
-        {
-            query = query.Where(a => a.Status == status);
-        }
-        var alerts = await query.OrderByDescending(a => a.CreatedAt).ThenByDescending(a => a.Id)
-            .Take(ApiServiceExtensions.Page(limit, 200)).ToListAsync(context.RequestAborted);
-        return TypedResults.Ok<IReadOnlyList<AlertView>>([.. alerts.Select(AlertView.Of)]);
+        var list = await alerts.ListAsync(eventId, status, ApiServiceExtensions.Page(limit, 200), context.RequestAborted);
+        return TypedResults.Ok<IReadOnlyList<AlertView>>([.. list.Select(AlertView.Of)]);
     }
 
     public static async Task<Results<Ok<AlertView>, ProblemHttpResult>> Acknowledge(string id, HttpContext context, AlertService alerts) =>

@@ -27,4 +27,6 @@ public static class ApiPolicies
 
     /// <summary>Pages use the cookie; the command center is for operators and admins.</summary>
     public const string CommandCenter = "page:command-center";
+    /// <summary>The tablet view: field staff, and operators and admins who stand in for them.</summary>
+    public const string FieldView = "page:field";
 }

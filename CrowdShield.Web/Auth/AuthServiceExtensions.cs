@@ -43,7 +43,8 @@ public static class AuthServiceExtensions
                 options.LoginPath = "/login";
                 options.LogoutPath = "/account/logout";
                 options.AccessDeniedPath = "/forbidden";
-                options.ExpireTimeSpan = TimeSpan.FromHours(12);
+                // Sliding and long: a wall display signs in once and runs for the whole event.
+                options.ExpireTimeSpan = TimeSpan.FromDays(7);
                 options.SlidingExpiration = true;
                 options.Cookie.Name = "crowdshield";
                 options.Cookie.HttpOnly = true;
@@ -122,7 +123,10 @@ public static class AuthServiceExtensions
             .AddApiPolicies()
             .AddPolicy(ApiPolicies.CommandCenter, policy => policy
                 .AddAuthenticationSchemes(CookieAuthenticationDefaults.AuthenticationScheme)
-                .RequireRole(Core.Users.Roles.Admin, Core.Users.Roles.Operator));
+                .RequireRole(Core.Users.Roles.Admin, Core.Users.Roles.Operator))
+            .AddPolicy(ApiPolicies.FieldView, policy => policy
+                .AddAuthenticationSchemes(CookieAuthenticationDefaults.AuthenticationScheme)
+                .RequireRole(Core.Users.Roles.Admin, Core.Users.Roles.Operator, Core.Users.Roles.Field));
 
         services.AddRateLimiter(options =>
         {

@@ -1,6 +1,7 @@
 using CrowdShield.Web.Auth;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.Cookies;
+using MudBlazor;
 using MudBlazor.Services;
 
 namespace CrowdShield.Web.Components;
@@ -11,7 +12,9 @@ public static class UiServiceExtensions
     {
         builder.Services.AddRazorComponents().AddInteractiveServerComponents();
         builder.Services.AddCascadingAuthenticationState();
-        builder.Services.AddMudServices();
+        // Toasts at the bottom: the top right holds the connection status, which must stay visible.
+        builder.Services.AddMudServices(config => config.SnackbarConfiguration.PositionClass = Defaults.Classes.Position.BottomRight);
+        builder.Services.Configure<Live.MapUiOptions>(builder.Configuration.GetSection("MapUi"));
         return builder;
     }
 

@@ -8,15 +8,58 @@ retryButton.addEventListener("click", retry);
 const resumeButton = document.getElementById("components-resume-button");
 resumeButton.addEventListener("click", resume);
 
+// Wall displays run unattended: no modal over the picture, and when the circuit is lost for good the page
+// waits for the server to answer and reloads itself.
+const unattended = document.body.classList.contains("kiosk") || location.pathname.startsWith("/kiosk/");
+
+// The connection indicator on every page ([data-testid=connection-status]): green, yellow, red.
+function setConnectionState(state) {
+    for (const element of document.querySelectorAll("[data-testid=connection-status]")) {
+        element.dataset.state = state;
+    }
+}
+
 function handleReconnectStateChanged(event) {
-    if (event.detail.state === "show") {
-        reconnectModal.showModal();
-    } else if (event.detail.state === "hide") {
-        reconnectModal.close();
-    } else if (event.detail.state === "failed") {
-        document.addEventListener("visibilitychange", retryWhenDocumentBecomesVisible);
-    } else if (event.detail.state === "rejected") {
-        location.reload();
+    const state = event.detail.state;
+    if (state === "show" || state === "retrying") {
+        setConnectionState("reconnecting");
+        if (!unattended && !reconnectModal.open) {
+            reconnectModal.showModal();
+        }
+    } else if (state === "hide") {
+        setConnectionState("connected");
+        if (reconnectModal.open) {
+            reconnectModal.close();
+        }
+    } else {
+        setConnectionState("disconnected");
+        if (unattended) {
+            reloadWhenServerAnswers();
+        } else if (state === "failed") {
+            document.addEventListener("visibilitychange", retryWhenDocumentBecomesVisible);
+        } else if (state === "rejected") {
+            location.reload();
+        }
+    }
+}
+
+let reloading = false;
+async function reloadWhenServerAnswers() {
+    if (reloading) {
+        return;
+    }
+    reloading = true;
+    for (;;) {
+        try {
+            const response = await fetch("/health", { cache: "no-store" });
+            if (response.ok) {
+                location.reload();
+                return;
+            }
+        } catch {
+            // Still unreachable; try again shortly.
+        }
+        await new Promise(resolve => setTimeout(resolve, 5000));
     }
 }
 

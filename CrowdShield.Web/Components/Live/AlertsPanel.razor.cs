@@ -1,0 +1,98 @@
+using CrowdShield.Core.Alerts;
+using CrowdShield.Core.Events;
+using CrowdShield.Core.Realtime;
+using Microsoft.AspNetCore.Components;
+using MudBlazor;
+
+namespace CrowdShield.Web.Components.Live;
+
+/// <summary>The event's active alerts, worst first; a toast for each new one; acknowledge and resolve unless read-only.</summary>
+public sealed partial class AlertsPanel
+{
+    private static readonly IReadOnlySet<string> Shown = new HashSet<string> { RealtimeEvents.AlertNew, RealtimeEvents.AlertUpdated };
+    private readonly Dictionary<string, AlertRow> _alerts = [];
+    private Venue? _venue;
+
+    [Parameter] public bool ReadOnly { get; set; }
+    [Parameter] public bool Large { get; set; }
+    /// <summary>A toast for each new alert; off on the wall display, where a toast's close button would be something to click.</summary>
+    [Parameter] public bool Toasts { get; set; } = true;
+
+    [Inject] public required AlertService Alerts { get; init; }
+    [Inject] public required VenueDirectory Venues { get; init; }
+    [Inject] public required ISnackbar Snackbar { get; init; }
+    [Inject] public required TimeProvider Time { get; init; }
+
+    protected override IReadOnlySet<string> Types => Shown;
+
+    private DateTimeOffset Now => Time.GetUtcNow();
+
+    protected override async Task LoadAsync()
+    {
+        _venue = await Venues.FindAsync(EventId);
+        _alerts.Clear();
+        foreach (var alert in await Alerts.ListAsync(EventId, AlertService.ActiveStatus, 200))
+        {
+            _alerts[alert.Id] = AlertRow.Of(alert);
+        }
+    }
+
+    protected override void Apply(RealtimeMessage message, bool live)
+    {
+        if (message.Type == RealtimeEvents.AlertNew)
+        {
+            var alert = message.Read<AlertNewPayload>();
+            if (!_alerts.ContainsKey(alert.Id))
+            {
+                _alerts[alert.Id] = new AlertRow(alert.Id, alert.Type, alert.Message, alert.Severity, "open", alert.ZoneId, alert.CreatedAt, null, null);
+                if (live && Toasts)
+                {
+                    Snackbar.Add($"{(alert.Severity == AlertSeverity.Critical ? "CRITICAL: " : "")}{alert.Message}",
+                        alert.Severity == AlertSeverity.Critical ? Severity.Error : Severity.Warning);
+                }
+            }
+            return;
+        }
+        var update = message.Read<AlertUpdatedPayload>();
+        if (update.Status == AlertStatus.Resolved)
+        {
+            _alerts.Remove(update.Id);
+        }
+        else if (_alerts.TryGetValue(update.Id, out var row))
+        {
+            _alerts[update.Id] = row with { Status = update.Status, Severity = update.Severity, Message = update.Message, RecoveredAt = update.RecoveredAt };
+        }
+    }
+
+    private async Task AcknowledgeAsync(string id)
+    {
+        if (await CallerAsync() is { } caller)
+        {
+            var change = await Alerts.AcknowledgeAsync(id, caller);
+            if (change.Alert is { } alert && _alerts.ContainsKey(id))
+            {
+                _alerts[id] = AlertRow.Of(alert);
+            }
+        }
+    }
+
+    private async Task ResolveAsync(string id)
+    {
+        if (await CallerAsync() is { } caller && (await Alerts.ResolveAsync(id, caller)).Alert is not null)
+        {
+            _alerts.Remove(id);
+            Snackbar.Add("Alert resolved", Severity.Success);
+        }
+    }
+
+    private string ZoneName(string? zoneId) => zoneId is null ? "" : _venue?.FindZone(zoneId)?.Name ?? zoneId;
+
+    private static int AlertRank(AlertRow a) => (a.Status == AlertStatus.Open ? 10 : 0) + AlertTypes.SeverityRank(a.Severity);
+
+    private sealed record AlertRow(
+        string Id, string Type, string Message, string Severity, string Status, string? ZoneId, DateTimeOffset CreatedAt,
+        string? AcknowledgedBy, DateTimeOffset? RecoveredAt)
+    {
+        public static AlertRow Of(Alert a) => new(a.Id, a.Type, a.Message, a.Severity, a.Status, a.ZoneId, a.CreatedAt, a.AcknowledgedBy, a.RecoveredAt);
+    }
+}

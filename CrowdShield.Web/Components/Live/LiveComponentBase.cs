@@ -1,0 +1,161 @@
+using CrowdShield.Core.Realtime;
+using CrowdShield.Core.Users;
+using CrowdShield.Web.Auth;
+using Microsoft.AspNetCore.Components;
+using Microsoft.AspNetCore.Components.Authorization;
+
+namespace CrowdShield.Web.Components.Live;
+
+/// <summary>
+/// A widget that shows live data of one event. It loads its state, then follows the event's messages from
+/// the in-process hub over the circuit: in seq order, catching up from the feed when it sees a gap (its
+/// queue dropped messages, or it was slow), ignoring what its loaded state already holds, and rendering at
+/// most once per <see cref="RenderInterval"/>. The subscription ends with the component.
+/// </summary>
+public abstract class LiveComponentBase : ComponentBase, IAsyncDisposable
+{
+    private readonly SemaphoreSlim _gate = new(1, 1);
+    private IDisposable? _subscription;
+    private bool _renderScheduled;
+    private bool _disposed;
+    private long _lastSeq;
+
+    [Parameter, EditorRequired]
+    public required string EventId { get; set; }
+
+    [Inject] public required IEventHub Hub { get; init; }
+    [Inject] public required IFeedStore Feed { get; init; }
+    [Inject] public required UserDirectory Users { get; init; }
+
+    [CascadingParameter]
+    public Task<AuthenticationState>? AuthenticationState { get; set; }
+
+    /// <summary>The message types this widget shows; it still follows every seq to notice gaps.</summary>
+    protected abstract IReadOnlySet<string> Types { get; }
+
+    /// <summary>At most one render per interval: the map and charts, which can get a message a second per event.</summary>
+    protected virtual TimeSpan RenderInterval => TimeSpan.Zero;
+
+    /// <summary>When this widget last received a message it shows (for the "live" flash).</summary>
+    protected DateTimeOffset? LastReceivedAt { get; private set; }
+
+    /// <summary>Loads the current state from the services (the feed has everything up to the seq read just before).</summary>
+    protected abstract Task LoadAsync();
+
+    /// <summary>Applies one message to the state. Must be idempotent: a message may describe a change the load already saw.</summary>
+    protected abstract void Apply(RealtimeMessage message, bool live);
+
+    protected override async Task OnInitializedAsync()
+    {
+        if (!RendererInfo.IsInteractive)
+        {
+            // Prerendering: the state as HTML for the first paint; the interactive render follows the stream.
+            await LoadAsync();
+            return;
+        }
+        await _gate.WaitAsync();
+        try
+        {
+            _subscription = Hub.Subscribe(EventId, message => InvokeAsync(() => OnMessageAsync(message)));
+            _lastSeq = await Feed.GetLastSeqAsync(EventId, CancellationToken.None);
+            await LoadAsync();
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    private async Task OnMessageAsync(RealtimeMessage message)
+    {
+        await _gate.WaitAsync();
+        try
+        {
+            if (_disposed || message.Seq <= _lastSeq)
+            {
+                return;
+            }
+            if (message.Seq > _lastSeq + 1)
+            {
+                await CatchUpAsync(message.Seq - 1);
+            }
+            Handle(message, live: true);
+            ScheduleRender();
+        }
+        catch (Exception ex)
+        {
+            await DispatchExceptionAsync(ex);
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    /// <summary>Reads what this widget missed from the feed, oldest first.</summary>
+    private async Task CatchUpAsync(long upTo)
+    {
+        while (_lastSeq < upTo)
+        {
+            var page = await Feed.ReadAsync(EventId, _lastSeq, (int)Math.Min(500, upTo - _lastSeq), CancellationToken.None);
+            if (page.Count == 0)
+            {
+                // Purged from the feed: nothing more to replay, reload instead.
+                await LoadAsync();
+                _lastSeq = upTo;
+                return;
+            }
+            foreach (var entry in page)
+            {
+                Handle(new RealtimeMessage(entry.EventId, entry.Seq, entry.Type, entry.At, new RawJson(entry.Payload)), live: false);
+            }
+        }
+    }
+
+    private void Handle(RealtimeMessage message, bool live)
+    {
+        _lastSeq = message.Seq;
+        if (Types.Contains(message.Type))
+        {
+            Apply(message, live);
+            LastReceivedAt = message.At;
+        }
+    }
+
+    private void ScheduleRender()
+    {
+        if (RenderInterval <= TimeSpan.Zero)
+        {
+            StateHasChanged();
+            return;
+        }
+        if (_renderScheduled)
+        {
+            return;
+        }
+        _renderScheduled = true;
+        _ = Task.Delay(RenderInterval).ContinueWith(_ => InvokeAsync(() =>
+        {
+            _renderScheduled = false;
+            if (!_disposed)
+            {
+                StateHasChanged();
+            }
+        }), TaskScheduler.Default);
+    }
+
+    /// <summary>The signed-in user, for actions taken from this widget.</summary>
+    protected async Task<Caller?> CallerAsync() =>
+        AuthenticationState is null ? null : await Users.FindAsync((await AuthenticationState).User);
+
+    public async ValueTask DisposeAsync()
+    {
+        _disposed = true;
+        _subscription?.Dispose();
+        await OnDisposeAsync();
+        GC.SuppressFinalize(this);
+    }
+
+    /// <summary>Releases what a widget holds besides its subscription (a JavaScript map).</summary>
+    protected virtual ValueTask OnDisposeAsync() => ValueTask.CompletedTask;
+}

@@ -1,0 +1,89 @@
+using CrowdShield.Core.Map;
+using CrowdShield.Core.Users;
+using Microsoft.AspNetCore.Components;
+using Microsoft.JSInterop;
+
+namespace CrowdShield.Web.Components.Pages.Field;
+
+/// <summary>Opt-in: while on, the tablet's position goes to the live map as pings (at most one every 10 s).</summary>
+public sealed partial class LocationSharing
+{
+    public const int IntervalMs = 10_000;
+
+    private IJSObjectReference? _module;
+    private IJSObjectReference? _watch;
+    private DotNetObjectReference<LocationSharing>? _self;
+    private bool _sharing;
+    private DateTimeOffset? _lastSent;
+    private string? _error;
+
+    [Parameter, EditorRequired] public required string EventId { get; set; }
+    [Parameter, EditorRequired] public required Caller Caller { get; set; }
+
+    [Inject] public required IJSRuntime JS { get; init; }
+    [Inject] public required PingIngest Pings { get; init; }
+    [Inject] public required TimeProvider Time { get; init; }
+
+    private async Task ToggleAsync(ChangeEventArgs args)
+    {
+        _sharing = args.Value is true;
+        _error = null;
+        if (_sharing)
+        {
+            _module ??= await JS.InvokeAsync<IJSObjectReference>("import", "./js/geolocation.js");
+            _self ??= DotNetObjectReference.Create(this);
+            _watch = await _module.InvokeAsync<IJSObjectReference>("watch", _self, IntervalMs);
+        }
+        else
+        {
+            await StopAsync();
+        }
+    }
+
+    [JSInvokable]
+    public async Task OnPosition(double lat, double lng, double accuracy)
+    {
+        if (!_sharing || !GeoPoint.IsValidLat(lat) || !GeoPoint.IsValidLng(lng))
+        {
+            return;
+        }
+        // One device id per staff member: their newer position replaces the older one on the map.
+        await Pings.IngestAsync(EventId, [new PingInput(lat, lng, Math.Min(accuracy, 100_000), $"staff-{Caller.UserId}", Time.GetUtcNow())]);
+        _lastSent = Time.GetUtcNow();
+        await InvokeAsync(StateHasChanged);
+    }
+
+    [JSInvokable]
+    public async Task OnPositionError(string message)
+    {
+        _error = message;
+        await InvokeAsync(StateHasChanged);
+    }
+
+    private async Task StopAsync()
+    {
+        if (_watch is not null)
+        {
+            await _watch.InvokeVoidAsync("stop");
+            await _watch.DisposeAsync();
+            _watch = null;
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        try
+        {
+            await StopAsync();
+            if (_module is not null)
+            {
+                await _module.DisposeAsync();
+            }
+        }
+        catch (JSDisconnectedException)
+        {
+            // The tablet is gone; its watch went with it.
+        }
+        _self?.Dispose();
+    }
+}

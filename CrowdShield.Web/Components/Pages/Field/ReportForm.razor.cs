@@ -1,0 +1,107 @@
+using CrowdShield.Core.Events;
+using CrowdShield.Core.Reports;
+using CrowdShield.Core.Users;
+using CrowdShield.Core.Validation;
+using Microsoft.AspNetCore.Components;
+using Microsoft.JSInterop;
+
+namespace CrowdShield.Web.Components.Pages.Field;
+
+/// <summary>
+/// A one-hand incident report: a type, a message, and where — the tablet's position when the browser gives it,
+/// a zone picked from the list when it does not.
+/// </summary>
+public sealed partial class ReportForm
+{
+    private IJSObjectReference? _module;
+    private Position? _position;
+    private string? _locationError;
+    private string _type = "other";
+    private string _message = "";
+    private string _zoneId = "";
+    private string? _error;
+    private DateTimeOffset? _sentAt;
+    private bool _busy;
+
+    [Parameter, EditorRequired] public required Venue Venue { get; set; }
+    [Parameter, EditorRequired] public required Caller Caller { get; set; }
+    [Parameter] public EventCallback<Report> OnSent { get; set; }
+
+    [Inject] public required ReportService Reports { get; init; }
+    [Inject] public required IJSRuntime JS { get; init; }
+
+    protected override async Task OnAfterRenderAsync(bool firstRender)
+    {
+        if (firstRender && RendererInfo.IsInteractive)
+        {
+            await LocateAsync();
+        }
+    }
+
+    private async Task LocateAsync()
+    {
+        _module ??= await JS.InvokeAsync<IJSObjectReference>("import", "./js/geolocation.js");
+        var result = await _module.InvokeAsync<LocationResult>("getPosition", 8000);
+        if (result.Error is null && result.Lat is { } lat && result.Lng is { } lng)
+        {
+            _position = new Position(lat, lng, result.Accuracy ?? 0);
+        }
+        else
+        {
+            _locationError = result.Error ?? "The location is not available.";
+        }
+        StateHasChanged();
+    }
+
+    private async Task SendAsync()
+    {
+        var request = new ReportRequest(Venue.Id, _message, _type, _position?.Lat, _position?.Lng, string.IsNullOrEmpty(_zoneId) ? null : _zoneId);
+        var errors = new ValidationErrors();
+        request.Validate(errors);
+        if (!errors.IsValid)
+        {
+            _error = errors.ToDictionary().ContainsKey("message") ? "Write what is happening." : string.Join(" ", errors.ToDictionary().SelectMany(e => e.Value));
+            return;
+        }
+        _busy = true;
+        _error = null;
+        try
+        {
+            var report = await Reports.CreateAsync(request, Caller);
+            _sentAt = report?.CreatedAt;
+            _message = "";
+            _type = "other";
+            if (report is not null)
+            {
+                await OnSent.InvokeAsync(report);
+            }
+        }
+        catch (ValidationException ex)
+        {
+            _error = string.Join(" ", ex.Errors.ToDictionary().SelectMany(e => e.Value));
+        }
+        finally
+        {
+            _busy = false;
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_module is not null)
+        {
+            try
+            {
+                await _module.DisposeAsync();
+            }
+            catch (JSDisconnectedException)
+            {
+                // The tablet is gone.
+            }
+        }
+    }
+
+    private sealed record Position(double Lat, double Lng, double Accuracy);
+
+    private sealed record LocationResult(double? Lat, double? Lng, double? Accuracy, string? Error);
+}

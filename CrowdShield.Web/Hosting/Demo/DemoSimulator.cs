@@ -1,0 +1,154 @@
+using CrowdShield.Core.Cameras;
+using CrowdShield.Core.Data;
+using CrowdShield.Core.Map;
+using CrowdShield.Core.Reports;
+using CrowdShield.Core.Users;
+using CrowdShield.Web.Auth;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+
+namespace CrowdShield.Web.Hosting.Demo;
+
+/// <summary>
+/// Drives the demo venue through the same services a real camera, phone or steward uses: arrival waves in
+/// every zone, a surge that crosses one zone's threshold every few minutes and recedes, phones drifting toward
+/// busy zones, and now and then a field report.
+/// </summary>
+internal sealed class DemoSimulator(
+    DemoSeeder seeder, CameraIngest cameras, PingIngest pings, ReportService reports, IDbContextFactory<CrowdShieldDb> dbFactory,
+    IOptions<DemoOptions> options, TimeProvider time, ILogger<DemoSimulator> logger) : BackgroundService
+{
+    private static readonly (string Type, string Message)[] ReportTemplates =
+    [
+        ("medical", "Person feeling faint near {0}, first aid on the way"),
+        ("lost_person", "Lost child (about 7, red jacket) at {0}"),
+        ("security", "Scuffle in the queue at {0}, two stewards attending"),
+        ("overcrowding", "Crowd pushing forward at {0}, please advise"),
+        ("other", "Spilled drinks making the ground slippery at {0}"),
+        ("other", "Barrier loose at {0}, maintenance called"),
+    ];
+
+    private readonly Random _random = new(7);
+    private readonly List<Phone> _phones = [];
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        await seeder.SeedAsync(stoppingToken);
+        var field = await FieldStewardAsync(stoppingToken);
+        var start = time.GetUtcNow();
+        for (var i = 0; i < options.Value.Phones; i++)
+        {
+            var zone = DemoVenue.Zones[_random.Next(DemoVenue.Zones.Count)];
+            var (x, y) = DemoVenue.Middle(zone);
+            _phones.Add(new Phone($"demo-phone-{i}", x + _random.Next(-20, 20), y + _random.Next(-15, 15), zone));
+        }
+        using var timer = new PeriodicTimer(options.Value.Tick, time);
+        do
+        {
+            try
+            {
+                await TickAsync(time.GetUtcNow() - start, field, stoppingToken);
+            }
+            catch (Exception ex) when (!stoppingToken.IsCancellationRequested)
+            {
+                logger.LogWarning(ex, "Demo simulator tick failed");
+            }
+        }
+        while (await timer.WaitForNextTickAsync(stoppingToken));
+    }
+
+    private async Task TickAsync(TimeSpan elapsed, Caller? field, CancellationToken cancellationToken)
+    {
+        foreach (var zone in DemoVenue.Zones)
+        {
+            var count = Count(zone, elapsed);
+            await cameras.IngestAsync(new CameraCountRequest(DemoVenue.EventId, zone.CameraId, zone.Id, count, null, null), cancellationToken);
+        }
+        var surge = SurgeZone(elapsed);
+        foreach (var phone in _phones)
+        {
+            // Drift toward the phone's destination; some head for the surging zone, the rest wander.
+            if (_random.NextDouble() < 0.02)
+            {
+                phone.Target = _random.NextDouble() < 0.4 ? surge : DemoVenue.Zones[_random.Next(DemoVenue.Zones.Count)];
+            }
+            var (tx, ty) = DemoVenue.Middle(phone.Target);
+            phone.X += Math.Clamp(tx - phone.X, -6, 6) + _random.NextDouble() * 4 - 2;
+            phone.Y += Math.Clamp(ty - phone.Y, -6, 6) + _random.NextDouble() * 4 - 2;
+        }
+        var now = time.GetUtcNow();
+        await pings.IngestAsync(DemoVenue.EventId, [.. _phones.Select(p =>
+        {
+            var at = DemoVenue.ToGeo(p.X, p.Y);
+            return new PingInput(at.Lat, at.Lng, 8 + _random.Next(20), p.DeviceId, now);
+        })], cancellationToken);
+        if (field is not null && _random.NextDouble() < options.Value.Tick.TotalSeconds / 90)
+        {
+            var (type, template) = ReportTemplates[_random.Next(ReportTemplates.Length)];
+            var zone = _random.NextDouble() < 0.5 ? surge : DemoVenue.Zones[_random.Next(DemoVenue.Zones.Count)];
+            var (x, y) = DemoVenue.Middle(zone);
+            var at = DemoVenue.ToGeo(x, y);
+            await reports.CreateAsync(new ReportRequest(DemoVenue.EventId, string.Format(template, zone.Name), type, at.Lat, at.Lng, zone.Id), field, cancellationToken);
+        }
+    }
+
+    /// <summary>The zone a surge is building in during this cycle.</summary>
+    private DemoZone SurgeZone(TimeSpan elapsed) =>
+        DemoVenue.Zones[(int)(elapsed / options.Value.SurgeCycle) * 3 % DemoVenue.Zones.Count];
+
+    /// <summary>Arrival waves (20-minute period, each zone in its own phase) plus the surge of the cycle.</summary>
+    private int Count(DemoZone zone, TimeSpan elapsed)
+    {
+        var threshold = DemoVenue.Threshold(zone);
+        var phase = DemoVenue.Zones.ToList().IndexOf(zone) / (double)DemoVenue.Zones.Count;
+        var wave = 0.45 + 0.18 * Math.Sin(2 * Math.PI * (elapsed.TotalMinutes / 20 + phase));
+        var count = threshold * wave;
+        if (SurgeZone(elapsed) == zone)
+        {
+            var cycle = options.Value.SurgeCycle;
+            var u = elapsed.TotalSeconds % cycle.TotalSeconds / cycle.TotalSeconds;
+            // Every other surge peaks past 1.5 × the threshold, where its alert turns critical.
+            var peak = threshold * ((int)(elapsed / cycle) % 2 == 0 ? 1.25 : 1.6);
+            count = u switch
+            {
+                < 0.25 => count + (peak - count) * (u / 0.25),
+                < 0.4 => peak,
+                < 0.6 => peak + (count * 0.5 - peak) * ((u - 0.4) / 0.2),
+                _ => count * 0.5,
+            };
+        }
+        return (int)Math.Round(count * (0.97 + 0.06 * _random.NextDouble()));
+    }
+
+    private async Task<Caller?> FieldStewardAsync(CancellationToken cancellationToken)
+    {
+        var email = User.Normalize(DemoUsers.All.First(u => u.Role == Roles.Field).Email);
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        var user = await db.Users.AsNoTracking().Include(u => u.Memberships).FirstOrDefaultAsync(u => u.NormalizedEmail == email, cancellationToken);
+        return user is null ? null : UserDirectory.ToCaller(user);
+    }
+
+    private sealed class Phone(string deviceId, double x, double y, DemoZone target)
+    {
+        public string DeviceId { get; } = deviceId;
+        public double X { get; set; } = x;
+        public double Y { get; set; } = y;
+        public DemoZone Target { get; set; } = target;
+    }
+}
+
+public static class DemoServiceExtensions
+{
+    /// <summary>With Demo:Enabled (on in Development): the demo venue, its accounts and the simulator.</summary>
+    public static IHostApplicationBuilder AddCrowdShieldDemo(this IHostApplicationBuilder builder)
+    {
+        var section = builder.Configuration.GetSection("Demo");
+        builder.Services.Configure<DemoOptions>(section);
+        if (section.GetValue<bool>("Enabled"))
+        {
+            builder.Services.AddSingleton<DemoSeeder>();
+            builder.Services.AddHostedService<DemoSimulator>();
+        }
+        return builder;
+    }
+}

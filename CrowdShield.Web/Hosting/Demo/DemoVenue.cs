@@ -1,0 +1,74 @@
+using CrowdShield.Core.Map;
+
+namespace CrowdShield.Web.Hosting.Demo;
+
+/// <summary>
+/// The demo venue: a riverside park festival with gates, stages, food and bars, laid out in metres around a
+/// centre point. Thresholds are the counts at which each zone's operators want to hear about it.
+/// </summary>
+public static class DemoVenue
+{
+    public const string EventId = "demo";
+    public const string Name = "Riverside Festival (demo)";
+    public static readonly GeoPoint Center = new(51.53605, -0.03905);
+
+    /// <summary>
+    /// Alert thresholds are set where a zone reaches 2.2 persons/m², just past where free movement ends
+    /// (Fruin), so a surge past the threshold also climbs the density levels.
+    /// </summary>
+    public const double ThresholdDensity = 2.2;
+
+    /// <summary>Zone id, name and corners in metres east/north of the centre.</summary>
+    public static readonly IReadOnlyList<DemoZone> Zones =
+    [
+        new("main-gate", "Main Gate", [(-230, -150), (-190, -150), (-186, -118), (-234, -121)]),
+        new("north-gate", "North Gate", [(40, 190), (80, 190), (80, 215), (40, 215)]),
+        new("main-stage", "Main Stage pit", [(-45, 60), (45, 60), (52, 120), (-52, 120)]),
+        new("second-stage", "Second Stage", [(120, -60), (175, -60), (175, -10), (120, -10)]),
+        new("food-court", "Food Court", [(-150, -60), (-90, -60), (-90, -15), (-150, -15)]),
+        new("bar-row", "Bar Row", [(-40, -120), (40, -120), (40, -100), (-40, -100)]),
+        new("river-walk", "River Walk", [(-250, 150), (-130, 165), (-130, 180), (-250, 166)]),
+        new("family-area", "Family Area", [(120, 80), (170, 80), (170, 125), (120, 125)]),
+    ];
+
+    public static double AreaM2(DemoZone zone) => Math.Round(Geo.AreaM2(Polygon(zone)), 1);
+
+    public static int Threshold(DemoZone zone) => (int)(Math.Round(AreaM2(zone) * ThresholdDensity / 10) * 10);
+
+    public static GeoPoint ToGeo(double eastM, double northM) =>
+        new(Center.Lat + northM / 110_574, Center.Lng + eastM / (111_320 * Math.Cos(Center.Lat * Math.PI / 180)));
+
+    public static IReadOnlyList<GeoPoint> Polygon(DemoZone zone) => [.. zone.Corners.Select(c => ToGeo(c.EastM, c.NorthM))];
+
+    public static (double EastM, double NorthM) Middle(DemoZone zone) =>
+        (zone.Corners.Average(c => c.EastM), zone.Corners.Average(c => c.NorthM));
+}
+
+public sealed record DemoZone(string Id, string Name, IReadOnlyList<(double EastM, double NorthM)> Corners)
+{
+    public string CameraId => $"cam-{Id}";
+}
+
+/// <summary>Configuration section "Demo".</summary>
+public sealed class DemoOptions
+{
+    public bool Enabled { get; set; }
+    /// <summary>How often the simulator sends camera counts and pings.</summary>
+    public TimeSpan Tick { get; set; } = TimeSpan.FromSeconds(5);
+    /// <summary>Simulated phones moving around the venue.</summary>
+    public int Phones { get; set; } = 250;
+    /// <summary>A surge crosses one zone's threshold once per cycle.</summary>
+    public TimeSpan SurgeCycle { get; set; } = TimeSpan.FromMinutes(4);
+}
+
+/// <summary>The demo accounts, one per role, printed at start and listed in the README.</summary>
+public static class DemoUsers
+{
+    public static readonly IReadOnlyList<(string Email, string Password, string Name, string Role)> All =
+    [
+        ("operator@demo.crowdshield.local", "Demo-Operator-2026", "Olivia Operator", Core.Users.Roles.Operator),
+        ("field@demo.crowdshield.local", "Demo-Field-2026", "Sam Steward", Core.Users.Roles.Field),
+        ("viewer@demo.crowdshield.local", "Demo-Viewer-2026", "Wall Display", Core.Users.Roles.Viewer),
+        ("device@demo.crowdshield.local", "Demo-Device-2026", "Camera gateway", Core.Users.Roles.Device),
+    ];
+}
