@@ -1,0 +1,71 @@
+using Bunit;
+using System.Text.Json;
+using CrowdShield.Core.Realtime;
+using CrowdShield.Web.Components.Live;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace CrowdShield.Tests.Components;
+
+/// <summary>A hub the test drives by hand, to deliver messages out of order or with gaps.</summary>
+public sealed class ManualHub : IEventHub
+{
+    public Func<RealtimeMessage, Task>? Handler { get; private set; }
+
+    public Task<RealtimeMessage> PublishAsync(string eventId, string type, object payload, CancellationToken cancellationToken = default) =>
+        throw new NotSupportedException("The test delivers messages itself.");
+
+    public IDisposable Subscribe(string eventId, Func<RealtimeMessage, Task> handler)
+    {
+        Handler = handler;
+        return new Unsubscribe(this);
+    }
+
+    private sealed class Unsubscribe(ManualHub hub) : IDisposable
+    {
+        public void Dispose() => hub.Handler = null;
+    }
+}
+
+public sealed class CatchUpTests() : WidgetTestContext(new ManualHub())
+{
+    private static FeedEntry Report(long seq, string message) => new()
+    {
+        EventId = EventId, Seq = seq, Type = RealtimeEvents.ReportNew, At = DateTimeOffset.UtcNow,
+        Payload = JsonSerializer.SerializeToUtf8Bytes(new { eventId = EventId, seq, id = $"r{seq}", message, type = "other", createdAt = DateTimeOffset.UtcNow, createdBy = "f" }),
+    };
+
+    private RealtimeMessage AsMessage(FeedEntry entry) => new(entry.EventId, entry.Seq, entry.Type, entry.At, new RawJson(entry.Payload));
+
+    [Fact]
+    public async Task AGapInSeq_IsFilledFromTheFeed_InOrder()
+    {
+        var hub = (ManualHub)Hub;
+        var feed = Services.GetRequiredService<IFeedStore>();
+        var widget = Render<ReportsFeed>(p => p.Add(c => c.EventId, EventId).Add(c => c.Notify, false));
+        widget.WaitForAssertion(() => Assert.NotNull(hub.Handler));
+        var entries = new[] { Report(1, "first"), Report(2, "second"), Report(3, "third") };
+        await feed.AppendAsync(entries, CancellationToken.None);
+
+        // Only the last one reaches the widget: the first two were dropped on the way.
+        await hub.Handler!(AsMessage(entries[2]));
+
+        widget.WaitForAssertion(() => Assert.Equal(3, widget.FindAll("[data-testid=report-item]").Count));
+        Assert.Equal(["third", "second", "first"], widget.FindAll("[data-testid=report-item] .alert-message").Select(e => e.TextContent));
+    }
+
+    [Fact]
+    public async Task ADuplicateOrOldMessage_IsIgnored()
+    {
+        var hub = (ManualHub)Hub;
+        var feed = Services.GetRequiredService<IFeedStore>();
+        var widget = Render<ReportsFeed>(p => p.Add(c => c.EventId, EventId).Add(c => c.Notify, false));
+        widget.WaitForAssertion(() => Assert.NotNull(hub.Handler));
+        var first = Report(1, "only once");
+        await feed.AppendAsync([first], CancellationToken.None);
+
+        await hub.Handler!(AsMessage(first));
+        await hub.Handler!(AsMessage(first));
+
+        widget.WaitForAssertion(() => Assert.Single(widget.FindAll("[data-testid=report-item]")));
+    }
+}

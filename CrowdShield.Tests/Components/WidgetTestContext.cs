@@ -1,0 +1,72 @@
+using System.Security.Claims;
+using CrowdShield.Core;
+using CrowdShield.Core.Data;
+using CrowdShield.Core.Events;
+using CrowdShield.Core.Realtime;
+using CrowdShield.Core.Users;
+using CrowdShield.Core.Zones;
+using CrowdShield.Tests.Infrastructure;
+using CrowdShield.Web.Auth;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace CrowdShield.Tests.Components;
+
+/// <summary>
+/// Widgets against the real Core services on an in-memory SQLite database, signed in as an operator of the
+/// event "fest", with the real in-process event hub (or a test double where a test needs to drive seq itself).
+/// </summary>
+public abstract class WidgetTestContext : CrowdShieldBunitContext
+{
+    public const string EventId = "fest";
+    public const string OperatorId = "op";
+
+    protected WidgetTestContext(IEventHub? hub = null)
+    {
+        using (var db = Db.CreateDbContext())
+        {
+            db.Events.Add(new Event
+            {
+                Id = EventId, Name = "Riverside Festival", CenterLat = 51.5, CenterLng = -0.1, CreatedAt = DateTimeOffset.UtcNow,
+                Zones =
+                {
+                    new Zone { Id = "gate-3", EventId = EventId, Name = "Gate 3", AreaM2 = 1000, AlertThreshold = 30,
+                        Polygon = [new(51.5, -0.1), new(51.5003, -0.1), new(51.5003, -0.0995), new(51.5, -0.0995)] },
+                    new Zone { Id = "stage", EventId = EventId, Name = "Main stage", AreaM2 = 2000, AlertThreshold = 50 },
+                },
+            });
+            db.Users.Add(new User
+            {
+                Id = OperatorId, Email = "op@tests.local", NormalizedEmail = "OP@TESTS.LOCAL", Name = "Olivia", Role = Roles.Operator, PasswordHash = "x",
+                CreatedAt = DateTimeOffset.UtcNow, Memberships = { new EventMembership { UserId = OperatorId, EventId = EventId } },
+            });
+            db.SaveChanges();
+        }
+        Services.AddLogging();
+        Services.AddCrowdShieldCore();
+        Services.AddSingleton<IDbContextFactory<CrowdShieldDb>>(Db);
+        Services.AddSingleton<UserDirectory>();
+        if (hub is not null)
+        {
+            Services.AddSingleton(hub);
+        }
+        var auth = AddAuthorization();
+        auth.SetAuthorized("op@tests.local");
+        auth.SetClaims(new Claim(UserDirectory.UserIdClaim, OperatorId));
+        UseInteractiveServer();
+    }
+
+    protected TestDatabase Db { get; } = new();
+
+    protected IEventHub Hub => Services.GetRequiredService<IEventHub>();
+
+    protected int Subscribers => (Hub as EventHub)?.SubscriberCount(EventId) ?? 0;
+
+    protected Task PublishAsync(string type, object payload) => Hub.PublishAsync(EventId, type, payload);
+
+    protected async Task<T> InDbAsync<T>(Func<CrowdShieldDb, Task<T>> work)
+    {
+        await using var db = Db.CreateDbContext();
+        return await work(db);
+    }
+}

@@ -1,0 +1,224 @@
+using Bunit;
+using CrowdShield.Core.Actions;
+using CrowdShield.Core.Alerts;
+using CrowdShield.Core.Intelligence;
+using CrowdShield.Core.Map;
+using CrowdShield.Core.Realtime;
+using CrowdShield.Core.Reports;
+using CrowdShield.Web.Components.Live;
+using Microsoft.AspNetCore.Components;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace CrowdShield.Tests.Components;
+
+public sealed class AlertsPanelTests : WidgetTestContext
+{
+    private static AlertNewPayload NewAlert(string id, string severity = "warning") =>
+        new(id, AlertTypes.Overcrowding, $"Gate 3: 40 people ({id})", severity, "gate-3", DateTimeOffset.UtcNow);
+
+    [Fact]
+    public async Task Renders_TheActiveAlerts_WithCriticalMarked()
+    {
+        await InDbAsync(db =>
+        {
+            db.Alerts.Add(new Alert { Id = "a1", EventId = EventId, ZoneId = "gate-3", Type = AlertTypes.Overcrowding, Message = "Gate 3: 50 people", Severity = "critical", CreatedAt = DateTimeOffset.UtcNow });
+            db.Alerts.Add(new Alert { Id = "a2", EventId = EventId, ZoneId = "stage", Type = AlertTypes.Overcrowding, Message = "old", Severity = "warning", Status = AlertStatus.Resolved, CreatedAt = DateTimeOffset.UtcNow });
+            return db.SaveChangesAsync();
+        });
+
+        var panel = Render<AlertsPanel>(p => p.Add(c => c.EventId, EventId));
+
+        panel.WaitForAssertion(() => Assert.Single(panel.FindAll("[data-testid=alert-item]")));
+        Assert.Equal("a1", panel.Find("[data-testid=alert-item]").GetAttribute("data-alert-id"));
+        Assert.Contains("CRITICAL", panel.Find("[data-testid=alert-item]").TextContent);
+    }
+
+    [Fact]
+    public async Task ReactsToHubMessages_NewThenResolved()
+    {
+        var panel = Render<AlertsPanel>(p => p.Add(c => c.EventId, EventId));
+        panel.WaitForAssertion(() => Assert.Equal(1, Subscribers));
+
+        await PublishAsync(RealtimeEvents.AlertNew, NewAlert("n1"));
+        panel.WaitForAssertion(() => Assert.Single(panel.FindAll("[data-alert-id=n1]")));
+        await PublishAsync(RealtimeEvents.AlertUpdated, new AlertUpdatedPayload("n1", AlertStatus.Resolved, "warning", "m", DateTimeOffset.UtcNow, null, null));
+
+        panel.WaitForAssertion(() => Assert.Empty(panel.FindAll("[data-alert-id=n1]")));
+    }
+
+    [Fact]
+    public async Task ResolveButton_ResolvesTheAlert_AsTheSignedInOperator()
+    {
+        await InDbAsync(db =>
+        {
+            db.Alerts.Add(new Alert { Id = "a1", EventId = EventId, ZoneId = "gate-3", Type = AlertTypes.Overcrowding, Message = "m", Severity = "warning", CreatedAt = DateTimeOffset.UtcNow });
+            return db.SaveChangesAsync();
+        });
+        var panel = Render<AlertsPanel>(p => p.Add(c => c.EventId, EventId));
+        panel.WaitForAssertion(() => Assert.Single(panel.FindAll("[data-testid=alert-resolve]")));
+
+        await panel.Find("[data-testid=alert-resolve]").ClickAsync(new());
+
+        var alert = await InDbAsync(db => db.Alerts.SingleAsync());
+        Assert.Equal((AlertStatus.Resolved, "op@tests.local"), (alert.Status, alert.ResolvedBy));
+        panel.WaitForAssertion(() => Assert.Empty(panel.FindAll("[data-testid=alert-item]")));
+    }
+
+    [Fact]
+    public void ReadOnly_HasNoButtons()
+    {
+        var panel = Render<AlertsPanel>(p => p.Add(c => c.EventId, EventId).Add(c => c.ReadOnly, true));
+
+        Assert.Empty(panel.FindAll("button"));
+    }
+}
+
+public sealed class ActionsPanelTests : WidgetTestContext
+{
+    [Fact]
+    public async Task Renders_TheHistory_AndReactsToActionCreated()
+    {
+        await InDbAsync(db =>
+        {
+            db.Actions.Add(new OperatorAction { Id = "x1", EventId = EventId, Command = "close_gate", ZoneId = "gate-3", CreatedBy = "someone", CreatedAt = DateTimeOffset.UtcNow });
+            return db.SaveChangesAsync();
+        });
+        var panel = Render<ActionsPanel>(p => p.Add(c => c.EventId, EventId));
+        panel.WaitForAssertion(() => Assert.Contains("Close gate", panel.Find("[data-testid=action-item]").TextContent));
+
+        await PublishAsync(RealtimeEvents.ActionCreated, new ActionCreatedPayload("x2", "dispatch_staff", "stage", "two stewards", "other@tests.local", DateTimeOffset.UtcNow));
+
+        panel.WaitForAssertion(() => Assert.Equal(2, panel.FindAll("[data-testid=action-item]").Count));
+        Assert.Contains("Dispatch staff", panel.FindAll("[data-testid=action-item]")[0].TextContent);
+        Assert.Contains("Main stage", panel.FindAll("[data-testid=action-item]")[0].TextContent);
+    }
+
+    [Fact]
+    public async Task Command_NeedsConfirmation_ThenIsRecordedAndShown()
+    {
+        var panel = Render<ActionsPanel>(p => p.Add(c => c.EventId, EventId));
+        panel.WaitForAssertion(() => Assert.NotEmpty(panel.FindAll("[data-testid=action-open_gate]")));
+
+        await panel.Find("[data-testid=action-open_gate]").ClickAsync(new());
+        Assert.Empty(await InDbAsync(db => db.Actions.ToListAsync()));
+        await panel.Find("[data-testid=action-zone]").ChangeAsync(new ChangeEventArgs { Value = "gate-3" });
+        await panel.Find("[data-testid=action-confirm]").ClickAsync(new());
+
+        var action = Assert.Single(await InDbAsync(db => db.Actions.ToListAsync()));
+        Assert.Equal(("open_gate", "gate-3", "op@tests.local"), (action.Command, action.ZoneId, action.CreatedBy));
+        panel.WaitForAssertion(() => Assert.Single(panel.FindAll("[data-testid=action-item]")));
+    }
+
+    [Fact]
+    public async Task Cancel_RecordsNothing()
+    {
+        var panel = Render<ActionsPanel>(p => p.Add(c => c.EventId, EventId));
+        panel.WaitForAssertion(() => Assert.NotEmpty(panel.FindAll("[data-testid=action-announcement]")));
+
+        await panel.Find("[data-testid=action-announcement]").ClickAsync(new());
+        await panel.Find("[data-testid=action-cancel]").ClickAsync(new());
+
+        Assert.Empty(await InDbAsync(db => db.Actions.ToListAsync()));
+        Assert.NotEmpty(panel.FindAll("[data-testid=action-announcement]"));
+    }
+}
+
+public sealed class ReportsFeedTests : WidgetTestContext
+{
+    [Fact]
+    public async Task Renders_TheReports_AndReactsToReportNew()
+    {
+        await Services.GetRequiredService<ReportService>().CreateAsync(new ReportRequest(EventId, "Lost child at gate 2", "lost_person", null, null, "gate-3"),
+            new CrowdShield.Core.Users.Caller("f", "field@tests.local", "F", "field", new HashSet<string> { EventId }));
+        var feed = Render<ReportsFeed>(p => p.Add(c => c.EventId, EventId));
+        feed.WaitForAssertion(() => Assert.Single(feed.FindAll("[data-testid=report-item]")));
+
+        await PublishAsync(RealtimeEvents.ReportNew, new ReportNewPayload("r2", "Smoke behind the bar", "fire", DateTimeOffset.UtcNow, null, null, "stage", "f@tests.local"));
+
+        feed.WaitForAssertion(() => Assert.Equal(2, feed.FindAll("[data-testid=report-item]").Count));
+        Assert.Contains("Smoke behind the bar", feed.FindAll("[data-testid=report-item]")[0].TextContent);
+    }
+}
+
+public sealed class AiWidgetTests : WidgetTestContext
+{
+    [Fact]
+    public async Task Renders_TheComputedRisk_ThenFollowsInsightAndPredictionUpdates()
+    {
+        var widget = Render<AiWidget>(p => p.Add(c => c.EventId, EventId));
+        widget.WaitForAssertion(() => Assert.Equal("0", widget.Find("[data-testid=risk-score]").TextContent));
+        Assert.Equal("model: builtin", widget.Find("[data-testid=ml-status]").TextContent.Trim());
+
+        await PublishAsync(RealtimeEvents.InsightUpdate, new InsightUpdatePayload(83, "Hold the inflow at Gate 3 now.", 0.9,
+            [new RiskFactor("zone_load", 45, 1, "Gate 3: 60 people")], MlStatus.Builtin, DateTimeOffset.UtcNow));
+        await PublishAsync(RealtimeEvents.PredictionUpdate, new PredictionUpdatePayload(15,
+            [new ZonePrediction("gate-3", 72, 0.072, 100, DensityBands.Critical, "trend")], DateTimeOffset.UtcNow));
+
+        widget.WaitForAssertion(() => Assert.Equal("83", widget.Find("[data-testid=risk-score]").TextContent));
+        Assert.Equal("Hold the inflow at Gate 3 now.", widget.Find("[data-testid=recommendation]").TextContent);
+        Assert.Contains("72", widget.Find("[data-zone-id=gate-3]").TextContent);
+    }
+}
+
+public sealed class VenueMapTests : WidgetTestContext
+{
+    [Fact]
+    public async Task Legend_ShowsZoneCounts_AndFollowsMapUpdates_ThroughTheMapModule()
+    {
+        var module = JSInterop.SetupModule("./js/venueMap.js");
+        var map = Render<VenueMap>(p => p.Add(c => c.EventId, EventId));
+        map.WaitForAssertion(() => Assert.Equal("0", map.Find("[data-zone-id=gate-3]").GetAttribute("data-count")));
+
+        await PublishAsync(RealtimeEvents.MapUpdate, new MapUpdatePayload([new MapPoint(51.5001, -0.0998, 5, "p1", DateTimeOffset.UtcNow)], [],
+            [new ZoneDensity("gate-3", 77, 0.077, DensityBands.Critical)], DateTimeOffset.UtcNow, "cctv"));
+
+        map.WaitForAssertion(() =>
+        {
+            Assert.Equal("77", map.Find("[data-zone-id=gate-3]").GetAttribute("data-count"));
+            Assert.Equal("critical", map.Find("[data-zone-id=gate-3]").GetAttribute("data-level"));
+        }, TimeSpan.FromSeconds(3));
+        Assert.Contains(module.Invocations, i => i.Identifier == "create");
+    }
+}
+
+public sealed class ZoneChartTests : WidgetTestContext
+{
+    [Fact]
+    public async Task ChartsCounts_AsMapUpdatesArrive()
+    {
+        var chart = Render<ZoneChart>(p => p.Add(c => c.EventId, EventId));
+        chart.WaitForAssertion(() => Assert.Contains("Counts will be charted", chart.Markup));
+
+        var now = DateTimeOffset.UtcNow;
+        await PublishAsync(RealtimeEvents.MapUpdate, new MapUpdatePayload([], [], [new ZoneDensity("gate-3", 20, 0.02, "low")], now.AddMinutes(-2), "cctv"));
+        await PublishAsync(RealtimeEvents.MapUpdate, new MapUpdatePayload([], [], [new ZoneDensity("gate-3", 35, 0.035, "high")], now, "cctv"));
+
+        chart.WaitForAssertion(() => Assert.DoesNotContain("Counts will be charted", chart.Markup), TimeSpan.FromSeconds(5));
+        Assert.NotEmpty(chart.FindAll("svg"));
+    }
+}
+
+/// <summary>Every widget ends its hub subscription when it goes away.</summary>
+public sealed class WidgetDisposalTests : WidgetTestContext
+{
+    public static TheoryData<Type> Widgets => [typeof(AlertsPanel), typeof(ActionsPanel), typeof(ReportsFeed), typeof(AiWidget), typeof(VenueMap), typeof(ZoneChart), typeof(LiveIndicator)];
+
+    [Theory]
+    [MemberData(nameof(Widgets))]
+    public async Task Dispose_EndsTheSubscription(Type widget)
+    {
+        JSInterop.SetupModule("./js/venueMap.js");
+        var rendered = Render(builder =>
+        {
+            builder.OpenComponent(0, widget);
+            builder.AddAttribute(1, nameof(LiveComponentBase.EventId), EventId);
+            builder.CloseComponent();
+        });
+        rendered.WaitForAssertion(() => Assert.Equal(1, Subscribers));
+
+        await DisposeComponentsAsync();
+
+        Assert.Equal(0, Subscribers);
+    }
+}
