@@ -3,7 +3,7 @@ using Microsoft.Playwright;
 namespace CrowdShield.Tests.Infrastructure;
 
 /// <summary>The real app plus Debian's Chromium driven by Playwright (Playwright's own browser download does not work here).</summary>
-public sealed class BrowserFixture : AppFixture
+public class BrowserFixture : AppFixture
 {
     private IPlaywright? _playwright;
 

@@ -30,6 +30,7 @@ internal sealed class DemoSimulator(
 
     private readonly Random _random = new(7);
     private readonly List<Phone> _phones = [];
+    private TimeSpan _nextReport;
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -42,6 +43,7 @@ internal sealed class DemoSimulator(
             var (x, y) = DemoVenue.Middle(zone);
             _phones.Add(new Phone($"demo-phone-{i}", x + _random.Next(-20, 20), y + _random.Next(-15, 15), zone));
         }
+        _nextReport = options.Value.ReportEvery / 3;
         using var timer = new PeriodicTimer(options.Value.Tick, time);
         do
         {
@@ -82,8 +84,9 @@ internal sealed class DemoSimulator(
             var at = DemoVenue.ToGeo(p.X, p.Y);
             return new PingInput(at.Lat, at.Lng, 8 + _random.Next(20), p.DeviceId, now);
         })], cancellationToken);
-        if (field is not null && _random.NextDouble() < options.Value.Tick.TotalSeconds / 90)
+        if (field is not null && elapsed >= _nextReport)
         {
+            _nextReport = elapsed + options.Value.ReportEvery * (0.5 + _random.NextDouble());
             var (type, template) = ReportTemplates[_random.Next(ReportTemplates.Length)];
             var zone = _random.NextDouble() < 0.5 ? surge : DemoVenue.Zones[_random.Next(DemoVenue.Zones.Count)];
             var (x, y) = DemoVenue.Middle(zone);

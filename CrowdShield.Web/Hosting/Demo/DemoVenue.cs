@@ -59,6 +59,8 @@ public sealed class DemoOptions
     public int Phones { get; set; } = 250;
     /// <summary>A surge crosses one zone's threshold once per cycle.</summary>
     public TimeSpan SurgeCycle { get; set; } = TimeSpan.FromMinutes(4);
+    /// <summary>About how often a steward files a report.</summary>
+    public TimeSpan ReportEvery { get; set; } = TimeSpan.FromSeconds(90);
 }
 
 /// <summary>The demo accounts, one per role, printed at start and listed in the README.</summary>

@@ -46,10 +46,10 @@ function zoneStyle(level, predicted) {
   };
 }
 
+// Short labels keep small zones visible; the legend under the map has densities and forecasts.
 function label(zone) {
-  const density = zone.density == null ? "" : ` · ${zone.density.toFixed(2)}/m²`;
-  const ahead = zone.predictedCount == null ? "" : ` → ${zone.predictedCount} in ${zone.horizonMinutes}m`;
-  return `<strong>${zone.name}</strong><br>${zone.count ?? 0} people${density}${ahead}`;
+  const ahead = zone.predictedCount == null ? "" : ` → ${zone.predictedCount}`;
+  return `${zone.name} <strong>${zone.count ?? 0}</strong>${ahead}`;
 }
 
 export async function create(element, options) {
