@@ -45,6 +45,7 @@ public static class ApiServiceExtensions
         api.MapAiApi();
         api.MapActionsApi();
         api.MapReportsApi();
+        api.MapDiagnosticsApi();
         app.MapHealthChecks("/health").AllowAnonymous();
         app.MapOpenApi().AllowAnonymous();
         app.MapScalarApiReference("/api/reference", options => options.WithTitle("CrowdShield API v1")).AllowAnonymous();

@@ -15,6 +15,8 @@ public static class UiServiceExtensions
         // Toasts at the bottom: the top right holds the connection status, which must stay visible.
         builder.Services.AddMudServices(config => config.SnackbarConfiguration.PositionClass = Defaults.Classes.Position.BottomRight);
         builder.Services.Configure<Live.MapUiOptions>(builder.Configuration.GetSection("MapUi"));
+        builder.Services.AddSingleton<CircuitCounter>();
+        builder.Services.AddSingleton<Microsoft.AspNetCore.Components.Server.Circuits.CircuitHandler>(sp => sp.GetRequiredService<CircuitCounter>());
         return builder;
     }
 

@@ -8,7 +8,8 @@ using Microsoft.AspNetCore.Http.Connections;
 using Microsoft.AspNetCore.SignalR.Client;
 
 // CrowdShield load benchmark: a Release server process on 127.0.0.1, driven from this process.
-// Usage: dotnet <this>.dll --server path/to/CrowdShield.Web.dll [--seconds 10] [--runs 3] [--subscribers 500] [--rate 20] [--fanout-seconds 15]
+// Usage: dotnet <this>.dll --server path/to/CrowdShield.Web.dll [--seconds 10] [--runs 3] [--subscribers 500] [--rate 20]
+//        [--fanout-seconds 15] [--dashboards 20]   (dashboards need Debian's chromium; --dashboards 0 skips them)
 var settings = Settings.Parse(args);
 Console.WriteLine($"CrowdShield benchmark: {Environment.ProcessorCount} cores, {settings.Runs} runs of {settings.Seconds} s, fan-out to {settings.Subscribers} at {settings.Rate}/s");
 
@@ -23,6 +24,9 @@ var eventId = await CreateEventAsync(http, admin);
 var device = await CreateUserAsync(http, admin, "device", eventId);
 var operatorToken = await CreateUserAsync(http, admin, "operator", eventId);
 var viewer = await CreateUserAsync(http, admin, "viewer", eventId);
+var fieldToken = await CreateUserAsync(http, admin, "field", eventId);
+var dashboardOperator = $"dashboards-{Guid.NewGuid():N}@bench.local";
+await CreateUserAsync(http, admin, "operator", eventId, dashboardOperator);
 
 // Fan-out first, on a fresh server: run after the ingest it would measure the disk catching up with
 // millions of pings (the WAL checkpoint), not the fan-out.
@@ -44,6 +48,14 @@ for (var run = 0; run < settings.Runs; run++)
 }
 var peak = server.PeakMemoryMb();
 
+// Dashboards last: their circuits are a different load, measured on their own.
+DashboardResult? dashboards = null;
+if (settings.Dashboards > 0)
+{
+    dashboards = await Dashboards.RunAsync(server, http, eventId, dashboardOperator, "Bench-Passw0rd!", fieldToken, admin, settings.Dashboards, 30);
+}
+var peakWithDashboards = server.PeakMemoryMb();
+
 
 Console.WriteLine();
 Console.WriteLine("| measure | median | runs |");
@@ -53,7 +65,12 @@ Console.WriteLine($"| batched ingest (100/request), {settings.Clients} clients |
 Console.WriteLine($"| report:new fan-out to {settings.Subscribers} WebSockets at {settings.Rate}/s: delivered | {fanout.Delivered:P2} | {fanout.Received:N0} of {fanout.Expected:N0} |");
 Console.WriteLine($"| fan-out latency POST → receipt, p50 / p99 | {fanout.P50:N1} ms / {fanout.P99:N1} ms | max {fanout.Max:N1} ms |");
 Console.WriteLine($"| report POST → 201 (stored in the feed), p50 / p99 | {fanout.PostP50:N1} ms / {fanout.PostP99:N1} ms | |");
-Console.WriteLine($"| server peak memory (VmHWM) | {peak:N0} MB | after fan-out {fanoutPeak:N0} MB |");
+if (dashboards is not null)
+{
+    Console.WriteLine($"| API call → on screen, {dashboards.Dashboards} operator dashboards, p50 / p95 | {dashboards.P50:N0} ms / {dashboards.P95:N0} ms | max {dashboards.Max:N0} ms, {dashboards.Samples} of {dashboards.Expected} seen |");
+    Console.WriteLine($"| server memory per connected dashboard circuit | {dashboards.KbPerCircuit:N0} KB | managed heap after full GC, growth / circuits |");
+}
+Console.WriteLine($"| server peak memory (VmHWM), fan-out and ingest | {peak:N0} MB | after fan-out {fanoutPeak:N0} MB; with the dashboards after {peakWithDashboards:N0} MB |");
 return 0;
 
 static double Median(List<double> values) => values.Count == 0 ? double.NaN : values.Order().ElementAt(values.Count / 2);
@@ -89,9 +106,9 @@ static async Task<string> CreateEventAsync(HttpClient http, string admin)
 static object[] Square(double lat, double lng, double size) =>
     [new { lat, lng }, new { lat = lat + size, lng }, new { lat = lat + size, lng = lng + size }, new { lat, lng = lng + size }];
 
-static async Task<string> CreateUserAsync(HttpClient http, string admin, string role, string eventId)
+static async Task<string> CreateUserAsync(HttpClient http, string admin, string role, string eventId, string? email = null)
 {
-    var email = $"{role}-{Guid.NewGuid():N}@bench.local";
+    email ??= $"{role}-{Guid.NewGuid():N}@bench.local";
     using var request = new HttpRequestMessage(HttpMethod.Post, "/api/v1/users")
     {
         Content = JsonContent.Create(new { email, password = "Bench-Passw0rd!", name = role, role, eventIds = new[] { eventId } }),
@@ -239,7 +256,7 @@ internal sealed record ReportProbe(string? Message);
 
 internal sealed record FanOutResult(long Received, long Expected, double Delivered, double P50, double P99, double Max, double PostP50, double PostP99);
 
-internal sealed record Settings(string ServerDll, int Seconds, int Runs, int Clients, int Subscribers, int Rate, int FanOutSeconds)
+internal sealed record Settings(string ServerDll, int Seconds, int Runs, int Clients, int Subscribers, int Rate, int FanOutSeconds, int Dashboards)
 {
     public static Settings Parse(string[] args)
     {
@@ -255,6 +272,6 @@ internal sealed record Settings(string ServerDll, int Seconds, int Runs, int Cli
         }
         return new Settings(Path.GetFullPath(server), int.Parse(Get("--seconds", "10")), int.Parse(Get("--runs", "3")),
             int.Parse(Get("--clients", "16")), int.Parse(Get("--subscribers", "500")), int.Parse(Get("--rate", "20")),
-            int.Parse(Get("--fanout-seconds", "15")));
+            int.Parse(Get("--fanout-seconds", "15")), int.Parse(Get("--dashboards", "20")));
     }
 }
