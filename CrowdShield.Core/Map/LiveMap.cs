@@ -74,6 +74,22 @@ public sealed class LiveMap(
         }
     }
 
+    /// <summary>The density grid and zone occupancy without the points: what a screen draws, the size of the venue.</summary>
+    public async Task<(IReadOnlyList<DensityCell> Cells, IReadOnlyList<ZoneDensity> Zones)?> DensityAsync(string eventId, CancellationToken cancellationToken = default)
+    {
+        var map = await GetAsync(eventId, cancellationToken);
+        if (map is null)
+        {
+            return null;
+        }
+        lock (map)
+        {
+            var now = time.GetUtcNow();
+            map.Expire(now);
+            return (map.Cells(), map.Zones(now));
+        }
+    }
+
     /// <summary>The current occupancy of each zone of an event.</summary>
     public async Task<IReadOnlyList<ZoneDensity>> ZonesAsync(string eventId, CancellationToken cancellationToken = default)
     {

@@ -58,6 +58,7 @@ public sealed class AuthMatrixTests(AppFixture app) : IAsyncLifetime
         yield return (HttpMethod.Get, $"/api/v1/actions?eventId={e}", () => null, ReadRoles);
         yield return (HttpMethod.Post, "/api/v1/reports", () => new { eventId = e, message = "m", type = "medical" }, [R.Admin, R.Operator, R.Field]);
         yield return (HttpMethod.Get, $"/api/v1/reports?eventId={e}", () => null, ReadRoles);
+        yield return (HttpMethod.Get, "/api/v1/diagnostics", () => null, [R.Admin]);
     }
 
     [Fact]

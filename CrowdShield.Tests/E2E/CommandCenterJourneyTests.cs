@@ -152,6 +152,9 @@ public sealed class CommandCenterJourneyTests(BrowserFixture app) : IClassFixtur
         var s = await api.ScenarioAsync();
         var (context, page, _) = await app.NewPageAsync();
         await using var __ = context;
+        var console = new List<string>();
+        page.Console += (_, m) => { lock (console) { console.Add($"{DateTime.UtcNow:ss.fff} {m.Type}: {m.Text}"); } };
+        page.Request += (_, r) => { if (r.Url.Contains("_blazor")) { lock (console) { console.Add($"{DateTime.UtcNow:ss.fff} request {r.Method} {r.Url}"); } } };
         var sockets = new List<(IWebSocketRoute Page, IWebSocketRoute Server)>();
         var offline = false;
         await page.RouteWebSocketAsync("**/_blazor*", ws =>
@@ -186,7 +189,15 @@ public sealed class CommandCenterJourneyTests(BrowserFixture app) : IClassFixtur
         offline = false;
 
         await ConnectedAsync(page);
-        await Assertions.Expect(page.Locator("[data-testid=report-item]", new() { HasText = "Sent while the control room was offline" })).ToBeVisibleAsync(new() { Timeout = 5000 });
+        try
+        {
+            await Assertions.Expect(page.Locator("[data-testid=report-item]", new() { HasText = "Sent while the control room was offline" })).ToBeVisibleAsync(new() { Timeout = 5000 });
+        }
+        catch (PlaywrightException)
+        {
+            await Shot(page, "network-loss-failure");
+            throw new Xunit.Sdk.XunitException($"{string.Join("\n", console)}\nsockets {sockets.Count}; state {await page.Locator("[data-testid=connection-status]").GetAttributeAsync("data-state")}; reports: {await page.Locator("[data-testid=reports-panel]").InnerTextAsync()}");
+        }
         await Assertions.Expect(page.Locator("[data-testid=action-item]", new() { HasText = "Also sent while offline" })).ToBeVisibleAsync(new() { Timeout = 5000 });
     }
 

@@ -38,6 +38,8 @@ public class AppFixture : WebApplicationFactory<Program>, IAsyncLifetime
         builder.UseSetting("RateLimits:Login:PerClient", "100000");
         builder.UseSetting("RateLimits:Login:PerAccount", "100000");
         builder.UseSetting("Logging:LogLevel:Default", "Warning");
+        // Circuit errors carry their exception to the browser console, where browser tests collect them.
+        builder.UseSetting("DetailedErrors", "true");
         foreach (var (key, value) in Settings())
         {
             builder.UseSetting(key, value);

@@ -18,8 +18,8 @@ public sealed class MapUiOptions
 
 /// <summary>
 /// The live venue map (Leaflet through wwwroot/js/venueMap.js): zones coloured by density level, a heat layer of
-/// live pings, the zone of a new alert highlighted, worse forecasts outlined. Updates are batched: at most two
-/// JavaScript calls a second whatever the ping rate.
+/// live pings (from the density grid), the zone of a new alert highlighted, worse forecasts outlined. Updates are
+/// batched: at most two JavaScript calls a second, each the size of the venue whatever the ping rate.
 /// </summary>
 public sealed partial class VenueMap
 {
@@ -30,15 +30,15 @@ public sealed partial class VenueMap
 
     private readonly Dictionary<string, ZoneDensity> _zones = [];
     private readonly Dictionary<string, ZonePrediction> _predictions = [];
-    private readonly List<MapPoint> _newPoints = [];
     private readonly HashSet<string> _highlights = [];
-    private IReadOnlyList<MapPoint> _initialPoints = [];
+    private IReadOnlyList<DensityCell>? _cells;
     private int _horizon = 15;
     private bool _zonesChanged;
     private Venue? _venue;
     private ElementReference _element;
     private IJSObjectReference? _module;
     private IJSObjectReference? _map;
+    private Task<IJSObjectReference>? _creating;
 
     [Parameter] public bool Interactive { get; set; } = true;
     [Parameter] public string Height { get; set; } = "520px";
@@ -56,10 +56,10 @@ public sealed partial class VenueMap
     protected override async Task LoadAsync()
     {
         _venue = await Venues.FindAsync(EventId);
-        if (await LiveMap.SnapshotAsync(EventId) is { } snapshot)
+        if (await LiveMap.DensityAsync(EventId) is var (cells, zones))
         {
-            _initialPoints = snapshot.Points;
-            SetZones(snapshot.Zones);
+            _cells = cells;
+            SetZones(zones);
         }
         if (await Forecaster.PredictAsync(EventId, 15) is { } set)
         {
@@ -74,7 +74,9 @@ public sealed partial class VenueMap
             case RealtimeEvents.MapUpdate:
                 var update = message.Read<MapUpdatePayload>();
                 SetZones(update.Zones);
-                _newPoints.AddRange(update.Points);
+                // The heat layer is drawn from the density grid, which counts every live ping and stays the size
+                // of the venue, not from the points, which a busy second can bring by the thousand.
+                _cells = update.Density;
                 break;
             case RealtimeEvents.AlertNew:
                 if (live && message.Read<AlertNewPayload>().ZoneId is { } zoneId)
@@ -114,33 +116,46 @@ public sealed partial class VenueMap
         {
             return;
         }
-        if (_map is null)
+        try
         {
-            _module = await JS.InvokeAsync<IJSObjectReference>("import", "./js/venueMap.js");
-            _map = await _module.InvokeAsync<IJSObjectReference>("create", _element, new
+            // Renders can come faster than the map is built (Leaflet loads on first use): build it once.
+            _map ??= await (_creating ??= CreateAsync(_venue));
+            if (_zonesChanged || _cells is not null || _highlights.Count > 0)
             {
-                interactive = Interactive,
-                tileUrl = string.IsNullOrWhiteSpace(Ui.Value.TileUrl) ? null : Ui.Value.TileUrl,
-                tileAttribution = Ui.Value.TileAttribution,
-                center = _venue.Center,
-                zones = _venue.Zones.Select(ZoneState),
-            });
-            await _map.InvokeVoidAsync("update", new { points = _initialPoints, replacePoints = true });
-            _initialPoints = [];
+                var change = new
+                {
+                    zones = _zonesChanged ? _venue.Zones.Select(ZoneState).ToList() : [],
+                    cells = _cells,
+                    highlight = _highlights.ToList(),
+                };
+                await _map.InvokeVoidAsync("update", change);
+                _zonesChanged = false;
+                _cells = null;
+                _highlights.Clear();
+            }
         }
-        if (_zonesChanged || _newPoints.Count > 0 || _highlights.Count > 0)
+        catch (Exception ex) when (ex is JSDisconnectedException or TaskCanceledException or OperationCanceledException)
         {
-            var change = new
-            {
-                zones = _zonesChanged ? _venue.Zones.Select(ZoneState).ToList() : [],
-                points = _newPoints.ToList(),
-                highlight = _highlights.ToList(),
-            };
-            _zonesChanged = false;
-            _newPoints.Clear();
-            _highlights.Clear();
-            await _map.InvokeVoidAsync("update", change);
+            // The connection dropped mid-call. Nothing is lost: the next render after reconnecting builds or
+            // updates the map with the latest state.
+            _creating = _map is null ? null : _creating;
         }
+    }
+
+    private async Task<IJSObjectReference> CreateAsync(Venue venue)
+    {
+        _module ??= await JS.InvokeAsync<IJSObjectReference>("import", "./js/venueMap.js");
+        var map = await _module.InvokeAsync<IJSObjectReference>("create", _element, new
+        {
+            interactive = Interactive,
+            tileUrl = string.IsNullOrWhiteSpace(Ui.Value.TileUrl) ? null : Ui.Value.TileUrl,
+            tileAttribution = Ui.Value.TileAttribution,
+            center = venue.Center,
+            zones = venue.Zones.Select(ZoneState),
+        });
+        // Send the state once more after building: changes that arrived while Leaflet loaded are in it.
+        _zonesChanged = true;
+        return map;
     }
 
     private object ZoneState(VenueZone zone)

@@ -2,7 +2,6 @@
 // and forecast outlines. Leaflet (vendored from npm in wwwroot/lib) is loaded on first use.
 const levelColours = { low: "#2ECC71", moderate: "#A3D977", elevated: "#F5A623", high: "#FF7A45", critical: "#FF4D4F" };
 const rank = { low: 0, moderate: 1, elevated: 2, high: 3, critical: 4 };
-const pingLifetimeMs = 15 * 60 * 1000;
 let leafletLoading;
 
 function loadScript(src) {
@@ -54,6 +53,8 @@ function label(zone) {
 
 export async function create(element, options) {
   await ensureLeaflet();
+  // A call that was cut off by a lost connection may be retried after the map was built: build it again.
+  element.__venueMap?.dispose();
   const L = window.L;
   const interactive = options.interactive;
   const map = L.map(element, {
@@ -81,21 +82,14 @@ export async function create(element, options) {
   } else {
     map.setView([options.center.lat, options.center.lng], 17);
   }
-  const heat = L.heatLayer([], { radius: 20, blur: 16, maxZoom: 19, minOpacity: 0.25 }).addTo(map);
-  let points = [];
+  // The heat of live pings, drawn from the server's density grid (cell centres weighted by how many live
+  // pings each holds): its size follows the venue, not the ping rate.
+  const heat = L.heatLayer([], { radius: 22, blur: 18, maxZoom: 19, minOpacity: 0.25 }).addTo(map);
   const highlights = new Map();
-
-  function redrawHeat() {
-    const now = Date.now();
-    points = points.filter(p => p[3] > now);
-    heat.setLatLngs(points.map(p => [p[0], p[1], p[2]]));
-  }
-
-  const expiry = setInterval(redrawHeat, 30_000);
   const resize = new ResizeObserver(() => map.invalidateSize());
   resize.observe(element);
 
-  return {
+  const handle = {
     update(change) {
       for (const zone of change.zones ?? []) {
         const entry = zones.get(zone.zoneId ?? zone.id);
@@ -104,17 +98,10 @@ export async function create(element, options) {
         entry.polygon.setStyle(zoneStyle(entry.state.level, entry.state.predictedLevel));
         entry.polygon.setTooltipContent(label(entry.state));
       }
-      if (change.points?.length) {
-        for (const p of change.points) {
-          const recorded = p.recordedAt ? Date.parse(p.recordedAt) : Date.now();
-          points.push([p.lat, p.lng, 0.6, recorded + pingLifetimeMs]);
-        }
-        if (points.length > 20000) points = points.slice(points.length - 20000);
+      if (change.cells) {
+        const max = Math.max(1, ...change.cells.map(c => c.count));
+        heat.setLatLngs(change.cells.map(c => [c.lat, c.lng, 0.3 + 0.7 * c.count / max]));
       }
-      if (change.replacePoints) {
-        points = (change.points ?? []).map(p => [p.lat, p.lng, 0.6, (p.recordedAt ? Date.parse(p.recordedAt) : Date.now()) + pingLifetimeMs]);
-      }
-      redrawHeat();
       for (const zoneId of change.highlight ?? []) {
         const entry = zones.get(zoneId);
         if (!entry) continue;
@@ -125,10 +112,12 @@ export async function create(element, options) {
       }
     },
     dispose() {
-      clearInterval(expiry);
       for (const timer of highlights.values()) clearTimeout(timer);
       resize.disconnect();
       map.remove();
+      if (element.__venueMap === handle) delete element.__venueMap;
     },
   };
+  element.__venueMap = handle;
+  return handle;
 }
