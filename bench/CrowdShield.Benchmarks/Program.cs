@@ -9,9 +9,9 @@ using Microsoft.AspNetCore.SignalR.Client;
 
 // CrowdShield load benchmark: a Release server process on 127.0.0.1, driven from this process.
 // Usage: dotnet <this>.dll --server path/to/CrowdShield.Web.dll [--seconds 10] [--runs 3] [--subscribers 500] [--rate 20]
-//        [--fanout-seconds 15] [--dashboards 20]   (dashboards need Debian's chromium; --dashboards 0 skips them)
+//        [--fanout-seconds 15] [--fanout-runs 3] [--dashboards 20]   (dashboards need Debian's chromium; --dashboards 0 skips them)
 var settings = Settings.Parse(args);
-Console.WriteLine($"CrowdShield benchmark: {Environment.ProcessorCount} cores, {settings.Runs} runs of {settings.Seconds} s, fan-out to {settings.Subscribers} at {settings.Rate}/s");
+Console.WriteLine($"CrowdShield benchmark: {Environment.ProcessorCount} cores, {settings.Runs} runs of {settings.Seconds} s, {settings.FanOutRuns} fan-out runs to {settings.Subscribers} at {settings.Rate}/s");
 
 await using var server = await ServerProcess.StartAsync(settings.ServerDll);
 using var http = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = 256, PooledConnectionLifetime = Timeout.InfiniteTimeSpan })
@@ -30,7 +30,13 @@ await CreateUserAsync(http, admin, "operator", eventId, dashboardOperator);
 
 // Fan-out first, on a fresh server: run after the ingest it would measure the disk catching up with
 // millions of pings (the WAL checkpoint), not the fan-out.
-var fanout = await FanOutAsync(server.BaseAddress, http, operatorToken, viewer, eventId, settings);
+var fanouts = new List<FanOutResult>();
+for (var run = 0; run < settings.FanOutRuns; run++)
+{
+    fanouts.Add(await FanOutAsync(server.BaseAddress, http, operatorToken, viewer, eventId, settings));
+    Console.WriteLine($"  fan-out run {run + 1}: {fanouts[^1].Delivered:P2} delivered, p50 {fanouts[^1].P50:N1} ms, p99 {fanouts[^1].P99:N1} ms");
+}
+var fanout = fanouts.OrderBy(f => f.P99).ElementAt(fanouts.Count / 2);
 var fanoutPeak = server.PeakMemoryMb();
 
 var singleBodies = PingBodies(eventId, batch: 1);
@@ -62,8 +68,8 @@ Console.WriteLine("| measure | median | runs |");
 Console.WriteLine("|---|---|---|");
 Console.WriteLine($"| single-ping ingest, {settings.Clients} clients | {Median(single):N0} pings/s | {string.Join(", ", single.Select(v => v.ToString("N0")))} |");
 Console.WriteLine($"| batched ingest (100/request), {settings.Clients} clients | {Median(batched):N0} pings/s | {string.Join(", ", batched.Select(v => v.ToString("N0")))} |");
-Console.WriteLine($"| report:new fan-out to {settings.Subscribers} WebSockets at {settings.Rate}/s: delivered | {fanout.Delivered:P2} | {fanout.Received:N0} of {fanout.Expected:N0} |");
-Console.WriteLine($"| fan-out latency POST → receipt, p50 / p99 | {fanout.P50:N1} ms / {fanout.P99:N1} ms | max {fanout.Max:N1} ms |");
+Console.WriteLine($"| report:new fan-out to {settings.Subscribers} WebSockets at {settings.Rate}/s: delivered | {fanouts.Min(f => f.Delivered):P2} (worst run) | {string.Join(", ", fanouts.Select(f => $"{f.Received:N0} of {f.Expected:N0}"))} |");
+Console.WriteLine($"| fan-out latency POST → receipt, p50 / p99 (median run) | {fanout.P50:N1} ms / {fanout.P99:N1} ms | p99 of each run: {string.Join(", ", fanouts.Select(f => f.P99.ToString("N1")))} ms |");
 Console.WriteLine($"| report POST → 201 (stored in the feed), p50 / p99 | {fanout.PostP50:N1} ms / {fanout.PostP99:N1} ms | |");
 if (dashboards is not null)
 {
@@ -256,7 +262,7 @@ internal sealed record ReportProbe(string? Message);
 
 internal sealed record FanOutResult(long Received, long Expected, double Delivered, double P50, double P99, double Max, double PostP50, double PostP99);
 
-internal sealed record Settings(string ServerDll, int Seconds, int Runs, int Clients, int Subscribers, int Rate, int FanOutSeconds, int Dashboards)
+internal sealed record Settings(string ServerDll, int Seconds, int Runs, int Clients, int Subscribers, int Rate, int FanOutSeconds, int Dashboards, int FanOutRuns)
 {
     public static Settings Parse(string[] args)
     {
@@ -272,6 +278,6 @@ internal sealed record Settings(string ServerDll, int Seconds, int Runs, int Cli
         }
         return new Settings(Path.GetFullPath(server), int.Parse(Get("--seconds", "10")), int.Parse(Get("--runs", "3")),
             int.Parse(Get("--clients", "16")), int.Parse(Get("--subscribers", "500")), int.Parse(Get("--rate", "20")),
-            int.Parse(Get("--fanout-seconds", "15")), int.Parse(Get("--dashboards", "20")));
+            int.Parse(Get("--fanout-seconds", "15")), int.Parse(Get("--dashboards", "20")), int.Parse(Get("--fanout-runs", "3")));
     }
 }
