@@ -14,6 +14,7 @@ public sealed class ForecastEvaluationTests
             directory = directory.Parent;
         }
         var path = Path.Combine(directory!.Parent!.FullName, "shared", "data", "melbourne-pedestrian-hourly-2009.csv");
+        Assert.True(File.Exists(path), $"The Melbourne series is expected beside the repository, at {path} (the project's shared/ folder).");
         return [.. File.ReadLines(path).Skip(1).Select(l => double.Parse(l.Split(',')[1], CultureInfo.InvariantCulture))];
     }
 
