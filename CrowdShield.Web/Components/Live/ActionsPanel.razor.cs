@@ -38,7 +38,6 @@ public sealed partial class ActionsPanel
     [Inject] public required ActionService Actions { get; init; }
     [Inject] public required VenueDirectory Venues { get; init; }
     [Inject] public required ISnackbar Snackbar { get; init; }
-    [Inject] public required TimeProvider Time { get; init; }
 
     protected override IReadOnlySet<string> Types => Shown;
 

@@ -6,7 +6,7 @@ using MudBlazor;
 
 namespace CrowdShield.Web.Components.Live;
 
-/// <summary>The event's active alerts, worst first; a toast for each new one; acknowledge and resolve unless read-only.</summary>
+/// <summary>The event's active alerts, newest first, critical ones marked; a toast for each new one; acknowledge and resolve unless read-only.</summary>
 public sealed partial class AlertsPanel
 {
     private static readonly IReadOnlySet<string> Shown = new HashSet<string> { RealtimeEvents.AlertNew, RealtimeEvents.AlertUpdated };
@@ -21,7 +21,6 @@ public sealed partial class AlertsPanel
     [Inject] public required AlertService Alerts { get; init; }
     [Inject] public required VenueDirectory Venues { get; init; }
     [Inject] public required ISnackbar Snackbar { get; init; }
-    [Inject] public required TimeProvider Time { get; init; }
 
     protected override IReadOnlySet<string> Types => Shown;
 
@@ -86,8 +85,6 @@ public sealed partial class AlertsPanel
     }
 
     private string ZoneName(string? zoneId) => zoneId is null ? "" : _venue?.FindZone(zoneId)?.Name ?? zoneId;
-
-    private static int AlertRank(AlertRow a) => (a.Status == AlertStatus.Open ? 10 : 0) + AlertTypes.SeverityRank(a.Severity);
 
     private sealed record AlertRow(
         string Id, string Type, string Message, string Severity, string Status, string? ZoneId, DateTimeOffset CreatedAt,

@@ -26,6 +26,7 @@ public abstract class LiveComponentBase : ComponentBase, IAsyncDisposable
     [Inject] public required IEventHub Hub { get; init; }
     [Inject] public required IFeedStore Feed { get; init; }
     [Inject] public required UserDirectory Users { get; init; }
+    [Inject] public required TimeProvider Time { get; init; }
 
     [CascadingParameter]
     public Task<AuthenticationState>? AuthenticationState { get; set; }
@@ -134,7 +135,7 @@ public abstract class LiveComponentBase : ComponentBase, IAsyncDisposable
             return;
         }
         _renderScheduled = true;
-        _ = Task.Delay(RenderInterval).ContinueWith(_ => InvokeAsync(() =>
+        _ = Task.Delay(RenderInterval, Time).ContinueWith(_ => InvokeAsync(() =>
         {
             _renderScheduled = false;
             if (!_disposed)

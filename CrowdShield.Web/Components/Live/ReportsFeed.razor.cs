@@ -19,7 +19,6 @@ public sealed partial class ReportsFeed
     [Inject] public required ReportService Reports { get; init; }
     [Inject] public required VenueDirectory Venues { get; init; }
     [Inject] public required ISnackbar Snackbar { get; init; }
-    [Inject] public required TimeProvider Time { get; init; }
 
     protected override IReadOnlySet<string> Types => Shown;
 

@@ -26,7 +26,6 @@ public sealed partial class ZoneChart
 
     [Inject] public required ZoneHistory History { get; init; }
     [Inject] public required VenueDirectory Venues { get; init; }
-    [Inject] public required TimeProvider Time { get; init; }
 
     protected override IReadOnlySet<string> Types => Shown;
 
