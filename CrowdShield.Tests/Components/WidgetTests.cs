@@ -180,6 +180,20 @@ public sealed class VenueMapTests : WidgetTestContext
         }, TimeSpan.FromSeconds(3));
         Assert.Contains(module.Invocations, i => i.Identifier == "create");
     }
+
+    [Fact]
+    public void ConfiguredVenuePlan_IsPassedToTheMap()
+    {
+        Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<MapUiOptions>>().Value.Plans[EventId] =
+            new VenuePlan { ImageUrl = "plans/fest.png", South = 51.49, West = -0.11, North = 51.51, East = -0.09 };
+        var module = JSInterop.SetupModule("./js/venueMap.js");
+
+        Render<VenueMap>(p => p.Add(c => c.EventId, EventId));
+
+        var create = module.VerifyInvoke("create");
+        var options = System.Text.Json.JsonSerializer.SerializeToElement(create.Arguments[1], System.Text.Json.JsonSerializerOptions.Web);
+        Assert.Equal("plans/fest.png", options.GetProperty("plan").GetProperty("imageUrl").GetString());
+    }
 }
 
 public sealed class ZoneChartTests : WidgetTestContext

@@ -14,6 +14,19 @@ public sealed class MapUiOptions
     /// <summary>A tile URL template ({z}/{x}/{y}); empty: zones on a plain background, for venues without internet.</summary>
     public string? TileUrl { get; set; }
     public string? TileAttribution { get; set; }
+
+    /// <summary>Venue plans drawn under the zones, by event id: the site map a venue already has, no internet needed.</summary>
+    public Dictionary<string, VenuePlan> Plans { get; set; } = [];
+}
+
+/// <summary>An image of the venue plan (a URL, e.g. a file in wwwroot) and the corners it covers.</summary>
+public sealed class VenuePlan
+{
+    public string ImageUrl { get; set; } = "";
+    public double South { get; set; }
+    public double West { get; set; }
+    public double North { get; set; }
+    public double East { get; set; }
 }
 
 /// <summary>
@@ -150,6 +163,7 @@ public sealed partial class VenueMap
             interactive = Interactive,
             tileUrl = string.IsNullOrWhiteSpace(Ui.Value.TileUrl) ? null : Ui.Value.TileUrl,
             tileAttribution = Ui.Value.TileAttribution,
+            plan = Ui.Value.Plans.TryGetValue(venue.Id, out var plan) && plan.ImageUrl.Length > 0 ? plan : null,
             center = venue.Center,
             zones = venue.Zones.Select(ZoneState),
         });

@@ -151,6 +151,8 @@ public static class DemoServiceExtensions
         {
             builder.Services.AddSingleton<DemoSeeder>();
             builder.Services.AddHostedService<DemoSimulator>();
+            // The demo site's plan under its zones (a configured plan for the demo event wins).
+            builder.Services.PostConfigure<Components.Live.MapUiOptions>(ui => ui.Plans.TryAdd(DemoVenue.EventId, DemoVenue.Plan));
         }
         return builder;
     }

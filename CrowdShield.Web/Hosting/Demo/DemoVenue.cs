@@ -35,6 +35,16 @@ public static class DemoVenue
 
     public static int Threshold(DemoZone zone) => (int)(Math.Round(AreaM2(zone) * ThresholdDensity / 10) * 10);
 
+    /// <summary>wwwroot/demo/riverside-plan.svg spans 280 m west to 230 m east and 180 m south to 260 m north of the centre.</summary>
+    public static Components.Live.VenuePlan Plan
+    {
+        get
+        {
+            var (southWest, northEast) = (ToGeo(-280, -180), ToGeo(230, 260));
+            return new() { ImageUrl = "demo/riverside-plan.svg", South = southWest.Lat, West = southWest.Lng, North = northEast.Lat, East = northEast.Lng };
+        }
+    }
+
     public static GeoPoint ToGeo(double eastM, double northM) =>
         new(Center.Lat + northM / 110_574, Center.Lng + eastM / (111_320 * Math.Cos(Center.Lat * Math.PI / 180)));
 

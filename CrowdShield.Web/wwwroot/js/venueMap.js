@@ -68,6 +68,11 @@ export async function create(element, options) {
     // Venues often have no internet: without tiles the zones are drawn on a plain background.
     element.classList.add("map-plain");
   }
+  if (options.plan) {
+    // The venue's own site plan under the zones: the most useful background where there are no tiles.
+    const p = options.plan;
+    L.imageOverlay(p.imageUrl, [[p.south, p.west], [p.north, p.east]], { opacity: 0.85 }).addTo(map);
+  }
   const zoneLayer = L.featureGroup().addTo(map);
   const zones = new Map();
   for (const zone of options.zones) {
