@@ -12,10 +12,14 @@ public sealed class RetentionOptions
     public TimeSpan Feed { get; set; } = TimeSpan.FromHours(2);
     /// <summary>Expired pings are kept this long after expiry for after-action review.</summary>
     public TimeSpan ExpiredPings { get; set; } = TimeSpan.FromHours(24);
+    /// <summary>Raw camera readings; the hourly roll-ups keep the history the forecasts need.</summary>
+    public TimeSpan CameraReadings { get; set; } = TimeSpan.FromDays(14);
+    /// <summary>Hourly roll-ups: the weekly model looks back six weeks.</summary>
+    public TimeSpan HourlyCounts { get; set; } = TimeSpan.FromDays(7 * 10);
     public TimeSpan Interval { get; set; } = TimeSpan.FromMinutes(5);
 }
 
-/// <summary>Purges the feed and old pings in the background.</summary>
+/// <summary>Purges the feed, old pings and old camera history in the background.</summary>
 internal sealed class RetentionService(
     IFeedStore feed, IDbContextFactory<CrowdShieldDb> dbFactory, IOptions<RetentionOptions> options, TimeProvider time, ILogger<RetentionService> logger)
     : BackgroundService
@@ -32,9 +36,14 @@ internal sealed class RetentionService(
                 await using var db = await dbFactory.CreateDbContextAsync(stoppingToken);
                 var pingCutoff = now - options.Value.ExpiredPings;
                 var pingRows = await db.Pings.Where(p => p.ExpiresAt < pingCutoff).ExecuteDeleteAsync(stoppingToken);
-                if (feedRows + pingRows > 0)
+                var readingCutoff = now - options.Value.CameraReadings;
+                var readingRows = await db.CameraCounts.Where(c => c.ReceivedAt < readingCutoff).ExecuteDeleteAsync(stoppingToken);
+                var hourCutoff = now - options.Value.HourlyCounts;
+                var hourRows = await db.HourlyCounts.Where(h => h.HourStart < hourCutoff).ExecuteDeleteAsync(stoppingToken);
+                if (feedRows + pingRows + readingRows + hourRows > 0)
                 {
-                    logger.LogInformation("Purged {Feed} feed messages and {Pings} expired pings", feedRows, pingRows);
+                    logger.LogInformation("Purged {Feed} feed messages, {Pings} expired pings, {Readings} camera readings and {Hours} hourly counts",
+                        feedRows, pingRows, readingRows, hourRows);
                 }
             }
             catch (Exception ex) when (!stoppingToken.IsCancellationRequested)
