@@ -234,6 +234,21 @@ public sealed class CommandCenterJourneyTests(BrowserFixture app) : IClassFixtur
     }
 
     [Fact]
+    public async Task DeviceAccount_CannotOpenTheWallDisplay()
+    {
+        using var api = app.Api();
+        var s = await api.ScenarioAsync();
+        var device = s.Users[Roles.Device];
+        var (context, page, _) = await app.NewPageAsync();
+        await using var __ = context;
+
+        await BrowserFixture.SignInAsync(page, $"/kiosk/{s.EventId}", device.Email, device.Password);
+
+        await Assertions.Expect(page.GetByText("Your role may not open this page")).ToBeVisibleAsync();
+        Assert.Equal(0, await page.Locator("[data-testid=alerts-panel]").CountAsync());
+    }
+
+    [Fact]
     public async Task WrongPassword_StaysOnTheLoginPage_WithAnError()
     {
         var (context, page, errors) = await app.NewPageAsync();

@@ -29,4 +29,6 @@ public static class ApiPolicies
     public const string CommandCenter = "page:command-center";
     /// <summary>The tablet view: field staff, and operators and admins who stand in for them.</summary>
     public const string FieldView = "page:field";
+    /// <summary>The wall display: anyone who may read the event; devices only send.</summary>
+    public const string Kiosk = "page:kiosk";
 }

@@ -126,7 +126,10 @@ public static class AuthServiceExtensions
                 .RequireRole(Core.Users.Roles.Admin, Core.Users.Roles.Operator))
             .AddPolicy(ApiPolicies.FieldView, policy => policy
                 .AddAuthenticationSchemes(CookieAuthenticationDefaults.AuthenticationScheme)
-                .RequireRole(Core.Users.Roles.Admin, Core.Users.Roles.Operator, Core.Users.Roles.Field));
+                .RequireRole(Core.Users.Roles.Admin, Core.Users.Roles.Operator, Core.Users.Roles.Field))
+            .AddPolicy(ApiPolicies.Kiosk, policy => policy
+                .AddAuthenticationSchemes(CookieAuthenticationDefaults.AuthenticationScheme)
+                .RequireRole(ApiPolicies.RolesOf[ApiPolicies.Read]));
 
         services.AddRateLimiter(options =>
         {
