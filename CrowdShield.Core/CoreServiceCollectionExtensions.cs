@@ -23,9 +23,9 @@ public static class CoreServiceCollectionExtensions
         services.AddOptions<MapOptions>();
         services.AddOptions<AlertOptions>();
         services.AddSingleton<IFeedStore, EfFeedStore>();
-        services.AddSingleton<EventHub>();
-        services.AddSingleton<IEventHub>(sp => sp.GetRequiredService<EventHub>());
-        services.AddSingleton<VenueDirectory>();
+        services.AddSingleton<MessageBus>();
+        services.AddSingleton<IMessageBus>(sp => sp.GetRequiredService<MessageBus>());
+        services.AddSingleton<EventDirectory>();
         services.AddSingleton<LiveMap>();
         services.AddSingleton<PingWriter>();
         services.AddSingleton<PingIngest>();

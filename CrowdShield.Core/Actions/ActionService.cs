@@ -19,28 +19,28 @@ public sealed record ActionRequest(string? EventId, string? Command, string? Zon
 }
 
 /// <summary>Records operator decisions and tells every screen.</summary>
-public sealed class ActionService(IDbContextFactory<CrowdShieldDb> dbFactory, VenueDirectory venues, IEventHub hub, TimeProvider time)
+public sealed class ActionService(IDbContextFactory<CrowdShieldDb> dbFactory, EventDirectory events, IMessageBus bus, TimeProvider time)
 {
     public async Task<OperatorAction?> CreateAsync(ActionRequest request, Caller caller, CancellationToken cancellationToken = default)
     {
-        var venue = await venues.FindAsync(request.EventId!, cancellationToken);
-        if (venue is null)
+        var definition = await events.FindAsync(request.EventId!, cancellationToken);
+        if (definition is null)
         {
             return null;
         }
-        if (request.ZoneId is { } zoneId && venue.FindZone(zoneId) is null)
+        if (request.ZoneId is { } zoneId && definition.FindZone(zoneId) is null)
         {
-            throw ValidationException.For("zoneId", $"Event {venue.Id} has no zone '{zoneId}'.");
+            throw ValidationException.For("zoneId", $"Event {definition.Id} has no zone '{zoneId}'.");
         }
         var action = new OperatorAction
         {
-            Id = Ids.New(), EventId = venue.Id, Command = request.Command!.Trim(), ZoneId = request.ZoneId,
+            Id = Ids.New(), EventId = definition.Id, Command = request.Command!.Trim(), ZoneId = request.ZoneId,
             Note = request.Note, CreatedBy = caller.Email, CreatedAt = time.GetUtcNow(),
         };
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
         db.Actions.Add(action);
         await db.SaveChangesAsync(cancellationToken);
-        await hub.PublishAsync(venue.Id, RealtimeEvents.ActionCreated,
+        await bus.PublishAsync(definition.Id, MessageTypes.ActionCreated,
             new ActionCreatedPayload(action.Id, action.Command, action.ZoneId, action.Note, action.CreatedBy, action.CreatedAt),
             CancellationToken.None);
         return action;

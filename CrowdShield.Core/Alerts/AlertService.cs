@@ -20,7 +20,7 @@ public sealed record AlertChange(AlertChangeOutcome Outcome, Alert? Alert, strin
 /// the alert is auto-resolved or marked recovered. Readings captured long ago (backfill) never raise alerts.
 /// </summary>
 public sealed class AlertService(
-    IDbContextFactory<CrowdShieldDb> dbFactory, IEventHub hub, IOptions<AlertOptions> options, IOptions<MapOptions> mapOptions, TimeProvider time)
+    IDbContextFactory<CrowdShieldDb> dbFactory, IMessageBus bus, IOptions<AlertOptions> options, IOptions<MapOptions> mapOptions, TimeProvider time)
 {
     public const string System = "system";
 
@@ -37,7 +37,7 @@ public sealed class AlertService(
     /// <summary>Decides the zone's overcrowding and density alerts after a camera reading.</summary>
     /// <returns>The zone's open overcrowding alert after this reading, if there is one.</returns>
     public async Task<Alert?> EvaluateZoneAsync(
-        string eventId, VenueZone zone, int count, ZoneDensity occupancy, DateTimeOffset capturedAt, CancellationToken cancellationToken = default)
+        string eventId, ZoneDefinition zone, int count, ZoneDensity occupancy, DateTimeOffset capturedAt, CancellationToken cancellationToken = default)
     {
         if (capturedAt < time.GetUtcNow() - Options.LiveWindow)
         {
@@ -106,7 +106,7 @@ public sealed class AlertService(
                     };
                     db.Alerts.Add(open);
                     await db.SaveChangesAsync(CancellationToken.None);
-                    await hub.PublishAsync(eventId, RealtimeEvents.AlertNew,
+                    await bus.PublishAsync(eventId, MessageTypes.AlertNew,
                         new AlertNewPayload(open.Id, open.Type, open.Message, open.Severity, open.ZoneId, open.CreatedAt), CancellationToken.None);
                 }
                 else if (AlertTypes.SeverityRank(severity) > AlertTypes.SeverityRank(open.Severity) || open.RecoveredAt is not null)
@@ -116,7 +116,7 @@ public sealed class AlertService(
                     open.Message = condition.Message;
                     open.RecoveredAt = null;
                     await db.SaveChangesAsync(CancellationToken.None);
-                    await hub.PublishAsync(eventId, RealtimeEvents.AlertUpdated, Updated(open), CancellationToken.None);
+                    await bus.PublishAsync(eventId, MessageTypes.AlertUpdated, Updated(open), CancellationToken.None);
                 }
             }
             else if (condition.Recovered && open is not null && open.RecoveredAt is null)
@@ -133,7 +133,7 @@ public sealed class AlertService(
                         open.ResolvedBy = System;
                     }
                     await db.SaveChangesAsync(CancellationToken.None);
-                    await hub.PublishAsync(eventId, RealtimeEvents.AlertUpdated, Updated(open), CancellationToken.None);
+                    await bus.PublishAsync(eventId, MessageTypes.AlertUpdated, Updated(open), CancellationToken.None);
                 }
             }
             else if (!condition.Recovered)
@@ -230,7 +230,7 @@ public sealed class AlertService(
                 await db.Entry(alert).ReloadAsync(cancellationToken);
                 return new(AlertChangeOutcome.Unchanged, alert);
             }
-            await hub.PublishAsync(alert.EventId, RealtimeEvents.AlertUpdated, Updated(alert), CancellationToken.None);
+            await bus.PublishAsync(alert.EventId, MessageTypes.AlertUpdated, Updated(alert), CancellationToken.None);
         }
         return new(outcome, alert, reason);
     }

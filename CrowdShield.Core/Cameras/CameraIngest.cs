@@ -67,17 +67,17 @@ public sealed record CameraCountResult(string ZoneId, int Count, string? AlertId
 
 /// <summary>Stores a camera count, updates the live map and lets the alert service decide.</summary>
 public sealed class CameraIngest(
-    IDbContextFactory<CrowdShieldDb> dbFactory, VenueDirectory venues, LiveMap map, AlertService alerts, TimeProvider time)
+    IDbContextFactory<CrowdShieldDb> dbFactory, EventDirectory events, LiveMap map, AlertService alerts, TimeProvider time)
 {
     /// <returns>Null when the event does not exist.</returns>
     public async Task<CameraCountResult?> IngestAsync(CameraCountRequest request, CancellationToken cancellationToken = default)
     {
-        var venue = await venues.FindAsync(request.EventId!, cancellationToken);
-        if (venue is null)
+        var definition = await events.FindAsync(request.EventId!, cancellationToken);
+        if (definition is null)
         {
             return null;
         }
-        var zone = venue.FindZone(request.ZoneId!) ?? throw ValidationException.For("zoneId", $"Event {venue.Id} has no zone '{request.ZoneId}'.");
+        var zone = definition.FindZone(request.ZoneId!) ?? throw ValidationException.For("zoneId", $"Event {definition.Id} has no zone '{request.ZoneId}'.");
         var now = time.GetUtcNow();
         var count = request.EffectiveCount;
         if (count > CameraCountRequest.MaxCount)
@@ -89,7 +89,7 @@ public sealed class CameraIngest(
         {
             db.CameraCounts.Add(new CameraCount
             {
-                EventId = venue.Id, ZoneId = zone.Id, CameraId = request.CameraId!, Count = count, CapturedAt = capturedAt, ReceivedAt = now,
+                EventId = definition.Id, ZoneId = zone.Id, CameraId = request.CameraId!, Count = count, CapturedAt = capturedAt, ReceivedAt = now,
             });
             await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
             await db.SaveChangesAsync(cancellationToken);
@@ -97,16 +97,16 @@ public sealed class CameraIngest(
             await db.Database.ExecuteSqlAsync(
                 $"""
                 INSERT INTO "hourly_counts" ("EventId", "ZoneId", "CameraId", "HourStart", "Sum", "Readings")
-                VALUES ({venue.Id}, {zone.Id}, {request.CameraId}, {HourlyCount.HourOf(capturedAt).ToUnixTimeMilliseconds()}, {(double)count}, 1)
+                VALUES ({definition.Id}, {zone.Id}, {request.CameraId}, {HourlyCount.HourOf(capturedAt).ToUnixTimeMilliseconds()}, {(double)count}, 1)
                 ON CONFLICT ("EventId", "ZoneId", "CameraId", "HourStart") DO UPDATE SET "Sum" = "hourly_counts"."Sum" + excluded."Sum", "Readings" = "hourly_counts"."Readings" + 1
                 """, cancellationToken);
             await transaction.CommitAsync(cancellationToken);
         }
-        await map.AddCameraCountAsync(venue.Id, zone.Id, request.CameraId!, count, capturedAt, CancellationToken.None);
-        await alerts.CameraReportedAsync(venue.Id, zone.Id, request.CameraId!, CancellationToken.None);
-        var occupancy = (await map.ZonesAsync(venue.Id, CancellationToken.None)).FirstOrDefault(z => z.ZoneId == zone.Id)
+        await map.AddCameraCountAsync(definition.Id, zone.Id, request.CameraId!, count, capturedAt, CancellationToken.None);
+        await alerts.CameraReportedAsync(definition.Id, zone.Id, request.CameraId!, CancellationToken.None);
+        var occupancy = (await map.ZonesAsync(definition.Id, CancellationToken.None)).FirstOrDefault(z => z.ZoneId == zone.Id)
             ?? new ZoneDensity(zone.Id, count, null, DensityBands.Low);
-        var alert = await alerts.EvaluateZoneAsync(venue.Id, zone, count, occupancy, capturedAt, CancellationToken.None);
+        var alert = await alerts.EvaluateZoneAsync(definition.Id, zone, count, occupancy, capturedAt, CancellationToken.None);
         return new CameraCountResult(zone.Id, count, alert?.Id);
     }
 }

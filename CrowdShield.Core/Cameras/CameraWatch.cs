@@ -11,7 +11,7 @@ namespace CrowdShield.Core.Cameras;
 /// minutes apart (an hourly counter is never "silent" between its reports); it is silent when nothing came for
 /// max(<see cref="AlertOptions.CameraSilence"/>, 3 × its usual interval).
 /// </summary>
-public sealed class CameraWatch(IDbContextFactory<CrowdShieldDb> dbFactory, VenueDirectory venues, AlertService alerts, IOptions<AlertOptions> options, TimeProvider time)
+public sealed class CameraWatch(IDbContextFactory<CrowdShieldDb> dbFactory, EventDirectory events, AlertService alerts, IOptions<AlertOptions> options, TimeProvider time)
 {
     private static readonly TimeSpan Lookback = TimeSpan.FromHours(1);
     private static readonly TimeSpan LiveInterval = TimeSpan.FromMinutes(5);
@@ -35,9 +35,9 @@ public sealed class CameraWatch(IDbContextFactory<CrowdShieldDb> dbFactory, Venu
             }
             var silentAfter = TimeSpan.FromTicks(Math.Max(options.Value.CameraSilence.Ticks, 3 * interval.Ticks));
             var silentFor = now - camera.Last;
-            if (silentFor > silentAfter && await venues.FindAsync(camera.EventId, cancellationToken) is { } venue)
+            if (silentFor > silentAfter && await events.FindAsync(camera.EventId, cancellationToken) is { } definition)
             {
-                var zoneName = venue.FindZone(camera.ZoneId)?.Name ?? camera.ZoneId;
+                var zoneName = definition.FindZone(camera.ZoneId)?.Name ?? camera.ZoneId;
                 await alerts.CameraSilentAsync(camera.EventId, camera.ZoneId, zoneName, camera.CameraId, silentFor, cancellationToken);
             }
         }

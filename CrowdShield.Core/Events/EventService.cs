@@ -88,7 +88,7 @@ public sealed partial record EventRequest(string? Name, LatLng? Center, IReadOnl
 }
 
 /// <summary>Events and their zones.</summary>
-public sealed class EventService(IDbContextFactory<CrowdShieldDb> dbFactory, VenueDirectory venues, TimeProvider time)
+public sealed class EventService(IDbContextFactory<CrowdShieldDb> dbFactory, EventDirectory events, TimeProvider time)
 {
     public async Task<Event> CreateAsync(EventRequest request, CancellationToken cancellationToken = default)
     {
@@ -125,7 +125,7 @@ public sealed class EventService(IDbContextFactory<CrowdShieldDb> dbFactory, Ven
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
         db.Events.Add(entity);
         await db.SaveChangesAsync(cancellationToken);
-        venues.Invalidate(eventId);
+        events.Invalidate(eventId);
         return entity;
     }
 

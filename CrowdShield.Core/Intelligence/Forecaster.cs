@@ -11,7 +11,7 @@ namespace CrowdShield.Core.Intelligence;
 /// forecasts from the current count; with less, the short-term trend of the last half hour is carried forward,
 /// damped so that a rise does not grow without bound at long horizons.
 /// </summary>
-public sealed class Forecaster(LiveMap map, VenueDirectory venues, ZoneHistory history, IOptions<MapOptions> options, TimeProvider time)
+public sealed class Forecaster(LiveMap map, EventDirectory events, ZoneHistory history, IOptions<MapOptions> options, TimeProvider time)
 {
     public static readonly TimeSpan TrendWindow = TimeSpan.FromMinutes(30);
     /// <summary>Time constant of the trend's damping: a trend is believed for about this long.</summary>
@@ -23,8 +23,8 @@ public sealed class Forecaster(LiveMap map, VenueDirectory venues, ZoneHistory h
 
     public async Task<PredictionSet?> PredictAsync(string eventId, int horizonMinutes, CancellationToken cancellationToken = default)
     {
-        var venue = await venues.FindAsync(eventId, cancellationToken);
-        if (venue is null)
+        var definition = await events.FindAsync(eventId, cancellationToken);
+        if (definition is null)
         {
             return null;
         }
@@ -33,8 +33,8 @@ public sealed class Forecaster(LiveMap map, VenueDirectory venues, ZoneHistory h
         var current = (await map.ZonesAsync(eventId, cancellationToken)).ToDictionary(z => z.ZoneId);
         var recent = await history.RecentAsync(eventId, now - TrendWindow, cancellationToken);
         var hourly = await history.HourlyAsync(eventId, now, cancellationToken);
-        var predictions = new List<ZonePrediction>(venue.Zones.Count);
-        foreach (var zone in venue.Zones)
+        var predictions = new List<ZonePrediction>(definition.Zones.Count);
+        foreach (var zone in definition.Zones)
         {
             var count = current.TryGetValue(zone.Id, out var z) ? z.Count : 0;
             double predicted;
@@ -109,7 +109,7 @@ public static class Risk
     /// 0–100: how close a zone is to danger, by whichever is nearer: dangerous density (persons/m², when the
     /// area is known) or 1.5 × the threshold its operators set (a gate's throughput, a stand's licence).
     /// </summary>
-    public static int OfZone(VenueZone zone, ZoneDensity occupancy, DensityBands bands)
+    public static int OfZone(ZoneDefinition zone, ZoneDensity occupancy, DensityBands bands)
     {
         var byCount = occupancy.Count / (CountCriticalFactor * Math.Max(1, zone.AlertThreshold));
         var load = occupancy.Density is { } density ? Math.Max(density / bands.CriticalFrom, byCount) : byCount;

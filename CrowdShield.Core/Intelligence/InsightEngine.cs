@@ -14,15 +14,15 @@ namespace CrowdShield.Core.Intelligence;
 /// A configured remote model may replace score, recommendation and confidence; the factors stay ours.
 /// </summary>
 public sealed class InsightEngine(
-    LiveMap map, VenueDirectory venues, ZoneHistory history, Forecaster forecaster, IRemoteRiskModel remote,
+    LiveMap map, EventDirectory events, ZoneHistory history, Forecaster forecaster, IRemoteRiskModel remote,
     IDbContextFactory<CrowdShieldDb> dbFactory, IOptions<MapOptions> options, TimeProvider time)
 {
     public static readonly TimeSpan ReportWindow = TimeSpan.FromMinutes(15);
 
     public async Task<Insight?> AssessAsync(string eventId, CancellationToken cancellationToken = default)
     {
-        var venue = await venues.FindAsync(eventId, cancellationToken);
-        if (venue is null)
+        var definition = await events.FindAsync(eventId, cancellationToken);
+        if (definition is null)
         {
             return null;
         }
@@ -40,7 +40,7 @@ public sealed class InsightEngine(
         var reportsSince = now - ReportWindow;
         var recentReports = await db.Reports.CountAsync(r => r.EventId == eventId && r.CreatedAt >= reportsSince, cancellationToken);
 
-        var features = venue.Zones.Select(zone =>
+        var features = definition.Zones.Select(zone =>
         {
             var occupancy = zones.GetValueOrDefault(zone.Id) ?? new ZoneDensity(zone.Id, 0, null, DensityBands.Low);
             var ahead = forecast.GetValueOrDefault(zone.Id);
@@ -64,7 +64,7 @@ public sealed class InsightEngine(
         };
         var score = (int)Math.Round(Math.Clamp(factors.Sum(f => f.Weight * f.Value), 0, 100));
         var recommendation = Recommend(score, worst.Zone, worst.Ahead, rising.Trend > 0 ? rising.Zone : null);
-        var confidence = Confidence(venue, zones, series, now);
+        var confidence = Confidence(definition, zones, series, now);
 
         var status = MlStatus.Builtin;
         if (remote.IsConfigured)
@@ -85,12 +85,12 @@ public sealed class InsightEngine(
         return new Insight(eventId, score, recommendation, confidence, factors, status, now);
     }
 
-    private static string Describe((VenueZone Zone, ZoneDensity Now, int Risk, ZonePrediction? Ahead, double Trend) f) =>
+    private static string Describe((ZoneDefinition Zone, ZoneDensity Now, int Risk, ZonePrediction? Ahead, double Trend) f) =>
         f.Now.Density is { } d
             ? $"{f.Zone.Name}: {f.Now.Count} people, {d:0.##}/m² ({f.Now.Level})"
             : $"{f.Zone.Name}: {f.Now.Count} people of a threshold of {f.Zone.AlertThreshold} ({f.Now.Level})";
 
-    private static string Recommend(int score, VenueZone? worst, ZonePrediction? ahead, VenueZone? filling)
+    private static string Recommend(int score, ZoneDefinition? worst, ZonePrediction? ahead, ZoneDefinition? filling)
     {
         if (worst is null)
         {
@@ -110,16 +110,16 @@ public sealed class InsightEngine(
     }
 
     /// <summary>How much of the venue the data describe: zones with a camera reading or pings in the last few minutes.</summary>
-    private static double Confidence(Venue venue, IReadOnlyDictionary<string, ZoneDensity> zones,
+    private static double Confidence(EventDefinition definition, IReadOnlyDictionary<string, ZoneDensity> zones,
         IReadOnlyDictionary<string, IReadOnlyList<(DateTimeOffset At, double Count)>> series, DateTimeOffset now)
     {
-        if (venue.Zones.Count == 0)
+        if (definition.Zones.Count == 0)
         {
             return 0.2;
         }
-        var fresh = venue.Zones.Count(z =>
+        var fresh = definition.Zones.Count(z =>
             (series.TryGetValue(z.Id, out var points) && points.Count > 0 && now - points[^1].At < TimeSpan.FromMinutes(5))
             || zones.GetValueOrDefault(z.Id)?.Count > 0);
-        return Math.Round(0.3 + 0.65 * fresh / venue.Zones.Count, 2);
+        return Math.Round(0.3 + 0.65 * fresh / definition.Zones.Count, 2);
     }
 }

@@ -15,7 +15,7 @@ namespace CrowdShield.Core.Map;
 /// </summary>
 public sealed class LiveMap(
     IDbContextFactory<CrowdShieldDb> dbFactory,
-    VenueDirectory venues,
+    EventDirectory events,
     IOptions<MapOptions> options,
     TimeProvider time)
 {
@@ -107,7 +107,7 @@ public sealed class LiveMap(
     }
 
     /// <summary>Publishes one <c>map:update</c> for every event that changed since the last flush.</summary>
-    public async Task FlushAsync(IEventHub hub, CancellationToken cancellationToken)
+    public async Task FlushAsync(IMessageBus bus, CancellationToken cancellationToken)
     {
         foreach (var (eventId, lazy) in _maps)
         {
@@ -128,7 +128,7 @@ public sealed class LiveMap(
             }
             if (payload is not null)
             {
-                await hub.PublishAsync(eventId, RealtimeEvents.MapUpdate, payload, cancellationToken);
+                await bus.PublishAsync(eventId, MessageTypes.MapUpdate, payload, cancellationToken);
             }
         }
     }
@@ -166,8 +166,8 @@ public sealed class LiveMap(
 
     private async Task<EventMap> LoadAsync(string eventId)
     {
-        var venue = await venues.FindAsync(eventId) ?? throw new KeyNotFoundException(eventId);
-        var map = new EventMap(venue, Options, Options.BandsFor(eventId));
+        var definition = await events.FindAsync(eventId) ?? throw new KeyNotFoundException(eventId);
+        var map = new EventMap(definition, Options, Options.BandsFor(eventId));
         var now = time.GetUtcNow();
         await using var db = await dbFactory.CreateDbContextAsync();
         var pings = await db.Pings.AsNoTracking()
@@ -198,15 +198,15 @@ public sealed class LiveMap(
     }
 
     /// <summary>One event's live state. Not thread-safe: callers lock on it.</summary>
-    private sealed class EventMap(Venue venue, MapOptions options, DensityBands bands)
+    private sealed class EventMap(EventDefinition definition, MapOptions options, DensityBands bands)
     {
-        private readonly Grid _grid = new(venue.Center, options.CellSizeM);
+        private readonly Grid _grid = new(definition.Center, options.CellSizeM);
         private readonly Dictionary<long, LivePing> _alive = [];
         // Removal from a priority queue is by expiry only, so a replaced ping's entry stays until compaction.
         private PriorityQueue<long, DateTimeOffset> _byExpiry = new();
         private readonly Dictionary<string, long> _byDevice = new(StringComparer.Ordinal);
         private readonly Dictionary<(int X, int Y), int> _cells = [];
-        private readonly int[] _zonePings = new int[venue.Zones.Count];
+        private readonly int[] _zonePings = new int[definition.Zones.Count];
         private readonly Dictionary<(string Zone, string Camera), (int Count, DateTimeOffset At)> _cameras = [];
         // New pings since the last flush: a device's latest position only (it moved; the old one is history),
         // anonymous pings each. Bounded, so a flood cannot build a message no screen could take.
@@ -315,10 +315,10 @@ public sealed class LiveMap(
         public IReadOnlyList<ZoneDensity> Zones(DateTimeOffset now)
         {
             var fresh = now - options.CameraFreshness;
-            var result = new ZoneDensity[venue.Zones.Count];
-            for (var i = 0; i < venue.Zones.Count; i++)
+            var result = new ZoneDensity[definition.Zones.Count];
+            for (var i = 0; i < definition.Zones.Count; i++)
             {
-                var zone = venue.Zones[i];
+                var zone = definition.Zones[i];
                 // Cameras see everyone in their view; pings come only from people who carry a pinging phone.
                 // Each camera's latest fresh count is summed (cameras of a zone cover different parts of it),
                 // and the zone counts whichever source sees more people.
@@ -383,9 +383,9 @@ public sealed class LiveMap(
 
         private int ZoneIndexOf(double lat, double lng)
         {
-            for (var i = 0; i < venue.Zones.Count; i++)
+            for (var i = 0; i < definition.Zones.Count; i++)
             {
-                if (venue.Zones[i].Polygon.Count >= 3 && Geo.Contains(venue.Zones[i].Polygon, lat, lng))
+                if (definition.Zones[i].Polygon.Count >= 3 && Geo.Contains(definition.Zones[i].Polygon, lat, lng))
                 {
                     return i;
                 }

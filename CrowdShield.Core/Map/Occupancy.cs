@@ -9,7 +9,7 @@ public static class Occupancy
     /// density band and the load against the zone's own threshold: a gate whose operators set 30 is not "low"
     /// with 48 people just because its polygon is large.
     /// </summary>
-    public static ZoneDensity Of(VenueZone zone, int people, DensityBands bands)
+    public static ZoneDensity Of(ZoneDefinition zone, int people, DensityBands bands)
     {
         var byLoad = DensityBands.LevelOfLoad((double)people / Math.Max(1, zone.AlertThreshold));
         if (zone.AreaM2 is > 0 and var area)

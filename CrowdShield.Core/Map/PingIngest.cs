@@ -3,12 +3,12 @@ using CrowdShield.Core.Events;
 namespace CrowdShield.Core.Map;
 
 /// <summary>Accepts pings: stored durably first, then added to the live map (which sends them in the next map:update).</summary>
-public sealed class PingIngest(PingWriter writer, LiveMap map, VenueDirectory venues, TimeProvider time)
+public sealed class PingIngest(PingWriter writer, LiveMap map, EventDirectory events, TimeProvider time)
 {
     /// <returns>The number of pings accepted, or null when the event does not exist.</returns>
     public async Task<int?> IngestAsync(string eventId, IReadOnlyList<PingInput> inputs, CancellationToken cancellationToken = default)
     {
-        if (await venues.FindAsync(eventId, cancellationToken) is null)
+        if (await events.FindAsync(eventId, cancellationToken) is null)
         {
             return null;
         }

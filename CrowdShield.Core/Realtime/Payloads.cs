@@ -3,7 +3,7 @@ using CrowdShield.Core.Map;
 
 namespace CrowdShield.Core.Realtime;
 
-// The payloads of the seven messages. The hub adds eventId and seq to each on the wire and in the feed,
+// The payloads of the seven messages. The message bus adds eventId and seq to each on the wire and in the feed,
 // so no payload declares them itself.
 
 public sealed record MapUpdatePayload(

@@ -4,7 +4,7 @@ using System.Text.Json;
 namespace CrowdShield.Core.Realtime;
 
 /// <summary>
-/// One message of an event's real-time stream, after the hub gave it its <see cref="Seq"/>.
+/// One message of an event's real-time stream, after the message bus gave it its <see cref="Seq"/>.
 /// <see cref="Json"/> is the exact wire form (payload plus eventId and seq), serialized once and shared by
 /// SignalR, the feed and in-process subscribers.
 /// </summary>

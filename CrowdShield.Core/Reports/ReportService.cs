@@ -22,34 +22,34 @@ public sealed record ReportRequest(string? EventId, string? Message, string? Typ
 }
 
 /// <summary>Incident reports from the field.</summary>
-public sealed class ReportService(IDbContextFactory<CrowdShieldDb> dbFactory, VenueDirectory venues, IEventHub hub, TimeProvider time)
+public sealed class ReportService(IDbContextFactory<CrowdShieldDb> dbFactory, EventDirectory events, IMessageBus bus, TimeProvider time)
 {
     public async Task<Report?> CreateAsync(ReportRequest request, Caller caller, CancellationToken cancellationToken = default)
     {
-        var venue = await venues.FindAsync(request.EventId!, cancellationToken);
-        if (venue is null)
+        var definition = await events.FindAsync(request.EventId!, cancellationToken);
+        if (definition is null)
         {
             return null;
         }
         var zoneId = request.ZoneId;
-        if (zoneId is not null && venue.FindZone(zoneId) is null)
+        if (zoneId is not null && definition.FindZone(zoneId) is null)
         {
-            throw ValidationException.For("zoneId", $"Event {venue.Id} has no zone '{zoneId}'.");
+            throw ValidationException.For("zoneId", $"Event {definition.Id} has no zone '{zoneId}'.");
         }
         // A report with a position but no zone is placed in the zone that contains it, so operators see where.
         if (zoneId is null && request.Lat is { } lat && request.Lng is { } lng)
         {
-            zoneId = venue.Zones.FirstOrDefault(z => z.Polygon.Count >= 3 && Geo.Contains(z.Polygon, lat, lng))?.Id;
+            zoneId = definition.Zones.FirstOrDefault(z => z.Polygon.Count >= 3 && Geo.Contains(z.Polygon, lat, lng))?.Id;
         }
         var report = new Report
         {
-            Id = Ids.New(), EventId = venue.Id, Message = request.Message!.Trim(), Type = request.Type!,
+            Id = Ids.New(), EventId = definition.Id, Message = request.Message!.Trim(), Type = request.Type!,
             Lat = request.Lat, Lng = request.Lng, ZoneId = zoneId, CreatedBy = caller.Email, CreatedAt = time.GetUtcNow(),
         };
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
         db.Reports.Add(report);
         await db.SaveChangesAsync(cancellationToken);
-        await hub.PublishAsync(venue.Id, RealtimeEvents.ReportNew, ToPayload(report), CancellationToken.None);
+        await bus.PublishAsync(definition.Id, MessageTypes.ReportNew, ToPayload(report), CancellationToken.None);
         return report;
     }
 

@@ -26,9 +26,9 @@ public sealed class AlertFlowTests(AppFixture app)
         var alertId = first.GetProperty("alertId").GetString();
         Assert.Equal(alertId, second.GetProperty("alertId").GetString());
         Assert.Equal(alertId, worse.GetProperty("alertId").GetString());
-        var received = await hub.WaitForAsync(r => r.Any(x => x.Method == RealtimeEvents.AlertUpdated));
-        Assert.Single(received, r => r.Method == RealtimeEvents.AlertNew);
-        var escalation = received.Single(r => r.Method == RealtimeEvents.AlertUpdated).Payload;
+        var received = await hub.WaitForAsync(r => r.Any(x => x.Method == MessageTypes.AlertUpdated));
+        Assert.Single(received, r => r.Method == MessageTypes.AlertNew);
+        var escalation = received.Single(r => r.Method == MessageTypes.AlertUpdated).Payload;
         Assert.Equal("critical", escalation.GetProperty("severity").GetString());
         var alerts = await api.JsonAsync(HttpMethod.Get, $"/api/v1/alerts?eventId={s.EventId}&status=open", s.TokenOf(Roles.Viewer));
         Assert.Equal("critical", Assert.Single(alerts.EnumerateArray()).GetProperty("severity").GetString());
@@ -90,8 +90,8 @@ public sealed class AlertFlowTests(AppFixture app)
         await api.JsonAsync(HttpMethod.Post, "/api/v1/reports", s.TokenOf(Roles.Field), new { eventId = s.EventId, message = "sentinel", type = "other" }, HttpStatusCode.Created);
 
         Assert.All(results, r => Assert.Equal("resolved", r.GetProperty("status").GetString()));
-        var received = await hub.WaitForAsync(r => r.Any(x => x.Method == RealtimeEvents.ReportNew));
-        var update = Assert.Single(received, r => r.Method == RealtimeEvents.AlertUpdated);
+        var received = await hub.WaitForAsync(r => r.Any(x => x.Method == MessageTypes.ReportNew));
+        var update = Assert.Single(received, r => r.Method == MessageTypes.AlertUpdated);
         Assert.NotEqual(JsonValueKindNull, update.Payload.GetProperty("resolvedAt").ValueKind);
     }
 

@@ -53,9 +53,9 @@ public sealed class CrowdIntelligenceTests(QuickRecoveryFixture app) : IClassFix
             return open.GetArrayLength() == 1;
         }, TimeSpan.FromSeconds(10), "the alert did not recover");
 
-        var received = await hub.WaitForAsync(r => r.Count(x => x.Method == RealtimeEvents.AlertUpdated) >= 2);
-        var updates = received.Where(r => r.Method == RealtimeEvents.AlertUpdated).Select(r => r.Payload).ToList();
-        Assert.Equal(alertId, received.Single(r => r.Method == RealtimeEvents.AlertNew).Payload.GetProperty("id").GetString());
+        var received = await hub.WaitForAsync(r => r.Count(x => x.Method == MessageTypes.AlertUpdated) >= 2);
+        var updates = received.Where(r => r.Method == MessageTypes.AlertUpdated).Select(r => r.Payload).ToList();
+        Assert.Equal(alertId, received.Single(r => r.Method == MessageTypes.AlertNew).Payload.GetProperty("id").GetString());
         Assert.Equal("critical", updates[0].GetProperty("severity").GetString());
         Assert.Equal("resolved", updates[1].GetProperty("status").GetString());
         Assert.NotEqual(JsonValueKind.Null, updates[1].GetProperty("recoveredAt").ValueKind);

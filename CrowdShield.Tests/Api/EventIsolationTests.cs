@@ -110,7 +110,7 @@ public sealed class EventIsolationTests(AppFixture app)
         // A message of the listener's own event, published last: once it arrives, anything of the other event would have too.
         await api.JsonAsync(HttpMethod.Post, "/api/v1/reports", outsider.Token, new { eventId = otherEvent, message = "sentinel", type = "other" }, HttpStatusCode.Created);
 
-        var received = await listener.WaitForAsync(r => r.Any(x => x.Method == RealtimeEvents.ReportNew));
+        var received = await listener.WaitForAsync(r => r.Any(x => x.Method == MessageTypes.ReportNew));
         Assert.All(received, r => Assert.Equal(otherEvent, r.Payload.GetProperty("eventId").GetString()));
         Assert.Single(received);
     }

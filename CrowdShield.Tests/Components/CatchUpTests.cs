@@ -7,7 +7,7 @@ using Microsoft.Extensions.DependencyInjection;
 namespace CrowdShield.Tests.Components;
 
 /// <summary>A hub the test drives by hand, to deliver messages out of order or with gaps.</summary>
-public sealed class ManualHub : IEventHub
+public sealed class ManualBus : IMessageBus
 {
     public Func<RealtimeMessage, Task>? Handler { get; private set; }
 
@@ -20,17 +20,17 @@ public sealed class ManualHub : IEventHub
         return new Unsubscribe(this);
     }
 
-    private sealed class Unsubscribe(ManualHub hub) : IDisposable
+    private sealed class Unsubscribe(ManualBus hub) : IDisposable
     {
         public void Dispose() => hub.Handler = null;
     }
 }
 
-public sealed class CatchUpTests() : WidgetTestContext(new ManualHub())
+public sealed class CatchUpTests() : WidgetTestContext(new ManualBus())
 {
     private static FeedEntry Report(long seq, string message) => new()
     {
-        EventId = EventId, Seq = seq, Type = RealtimeEvents.ReportNew, At = DateTimeOffset.UtcNow,
+        EventId = EventId, Seq = seq, Type = MessageTypes.ReportNew, At = DateTimeOffset.UtcNow,
         Payload = JsonSerializer.SerializeToUtf8Bytes(new { eventId = EventId, seq, id = $"r{seq}", message, type = "other", createdAt = DateTimeOffset.UtcNow, createdBy = "f" }),
     };
 
@@ -39,9 +39,9 @@ public sealed class CatchUpTests() : WidgetTestContext(new ManualHub())
     [Fact]
     public async Task AGapInSeq_IsFilledFromTheFeed_InOrder()
     {
-        var hub = (ManualHub)Hub;
+        var hub = (ManualBus)Bus;
         var feed = Services.GetRequiredService<IFeedStore>();
-        var widget = Render<ReportsFeed>(p => p.Add(c => c.EventId, EventId).Add(c => c.Notify, false));
+        var widget = Render<ReportsPanel>(p => p.Add(c => c.EventId, EventId).Add(c => c.Notify, false));
         widget.WaitForAssertion(() => Assert.NotNull(hub.Handler));
         var entries = new[] { Report(1, "first"), Report(2, "second"), Report(3, "third") };
         await feed.AppendAsync(entries, CancellationToken.None);
@@ -56,9 +56,9 @@ public sealed class CatchUpTests() : WidgetTestContext(new ManualHub())
     [Fact]
     public async Task ADuplicateOrOldMessage_IsIgnored()
     {
-        var hub = (ManualHub)Hub;
+        var hub = (ManualBus)Bus;
         var feed = Services.GetRequiredService<IFeedStore>();
-        var widget = Render<ReportsFeed>(p => p.Add(c => c.EventId, EventId).Add(c => c.Notify, false));
+        var widget = Render<ReportsPanel>(p => p.Add(c => c.EventId, EventId).Add(c => c.Notify, false));
         widget.WaitForAssertion(() => Assert.NotNull(hub.Handler));
         var first = Report(1, "only once");
         await feed.AppendAsync([first], CancellationToken.None);

@@ -14,14 +14,14 @@ namespace CrowdShield.Tests.Components;
 
 /// <summary>
 /// Widgets against the real Core services on an in-memory SQLite database, signed in as an operator of the
-/// event "fest", with the real in-process event hub (or a test double where a test needs to drive seq itself).
+/// event "fest", with the real in-process message bus (or a test double where a test needs to drive seq itself).
 /// </summary>
 public abstract class WidgetTestContext : CrowdShieldBunitContext
 {
     public const string EventId = "fest";
     public const string OperatorId = "op";
 
-    protected WidgetTestContext(IEventHub? hub = null)
+    protected WidgetTestContext(IMessageBus? bus = null)
     {
         using (var db = Db.CreateDbContext())
         {
@@ -46,9 +46,9 @@ public abstract class WidgetTestContext : CrowdShieldBunitContext
         Services.AddCrowdShieldCore();
         Services.AddSingleton<IDbContextFactory<CrowdShieldDb>>(Db);
         Services.AddSingleton<UserDirectory>();
-        if (hub is not null)
+        if (bus is not null)
         {
-            Services.AddSingleton(hub);
+            Services.AddSingleton(bus);
         }
         var auth = AddAuthorization();
         auth.SetAuthorized("op@tests.local");
@@ -58,11 +58,11 @@ public abstract class WidgetTestContext : CrowdShieldBunitContext
 
     protected TestDatabase Db { get; } = new();
 
-    protected IEventHub Hub => Services.GetRequiredService<IEventHub>();
+    protected IMessageBus Bus => Services.GetRequiredService<IMessageBus>();
 
-    protected int Subscribers => (Hub as EventHub)?.SubscriberCount(EventId) ?? 0;
+    protected int Subscribers => (Bus as MessageBus)?.SubscriberCount(EventId) ?? 0;
 
-    protected Task PublishAsync(string type, object payload) => Hub.PublishAsync(EventId, type, payload);
+    protected Task PublishAsync(string type, object payload) => Bus.PublishAsync(EventId, type, payload);
 
     protected async Task<T> InDbAsync<T>(Func<CrowdShieldDb, Task<T>> work)
     {

@@ -40,9 +40,9 @@ public sealed class AlertsPanelTests : WidgetTestContext
         var panel = Render<AlertsPanel>(p => p.Add(c => c.EventId, EventId));
         panel.WaitForAssertion(() => Assert.Equal(1, Subscribers));
 
-        await PublishAsync(RealtimeEvents.AlertNew, NewAlert("n1"));
+        await PublishAsync(MessageTypes.AlertNew, NewAlert("n1"));
         panel.WaitForAssertion(() => Assert.Single(panel.FindAll("[data-alert-id=n1]")));
-        await PublishAsync(RealtimeEvents.AlertUpdated, new AlertUpdatedPayload("n1", AlertStatus.Resolved, "warning", "m", DateTimeOffset.UtcNow, null, null));
+        await PublishAsync(MessageTypes.AlertUpdated, new AlertUpdatedPayload("n1", AlertStatus.Resolved, "warning", "m", DateTimeOffset.UtcNow, null, null));
 
         panel.WaitForAssertion(() => Assert.Empty(panel.FindAll("[data-alert-id=n1]")));
     }
@@ -87,7 +87,7 @@ public sealed class ActionsPanelTests : WidgetTestContext
         var panel = Render<ActionsPanel>(p => p.Add(c => c.EventId, EventId));
         panel.WaitForAssertion(() => Assert.Contains("Close gate", panel.Find("[data-testid=action-item]").TextContent));
 
-        await PublishAsync(RealtimeEvents.ActionCreated, new ActionCreatedPayload("x2", "dispatch_staff", "stage", "two stewards", "other@tests.local", DateTimeOffset.UtcNow));
+        await PublishAsync(MessageTypes.ActionCreated, new ActionCreatedPayload("x2", "dispatch_staff", "stage", "two stewards", "other@tests.local", DateTimeOffset.UtcNow));
 
         panel.WaitForAssertion(() => Assert.Equal(2, panel.FindAll("[data-testid=action-item]").Count));
         Assert.Contains("Dispatch staff", panel.FindAll("[data-testid=action-item]")[0].TextContent);
@@ -131,10 +131,10 @@ public sealed class ReportsFeedTests : WidgetTestContext
     {
         await Services.GetRequiredService<ReportService>().CreateAsync(new ReportRequest(EventId, "Lost child at gate 2", "lost_person", null, null, "gate-3"),
             new CrowdShield.Core.Users.Caller("f", "field@tests.local", "F", "field", new HashSet<string> { EventId }));
-        var feed = Render<ReportsFeed>(p => p.Add(c => c.EventId, EventId));
+        var feed = Render<ReportsPanel>(p => p.Add(c => c.EventId, EventId));
         feed.WaitForAssertion(() => Assert.Single(feed.FindAll("[data-testid=report-item]")));
 
-        await PublishAsync(RealtimeEvents.ReportNew, new ReportNewPayload("r2", "Smoke behind the bar", "fire", DateTimeOffset.UtcNow, null, null, "stage", "f@tests.local"));
+        await PublishAsync(MessageTypes.ReportNew, new ReportNewPayload("r2", "Smoke behind the bar", "fire", DateTimeOffset.UtcNow, null, null, "stage", "f@tests.local"));
 
         feed.WaitForAssertion(() => Assert.Equal(2, feed.FindAll("[data-testid=report-item]").Count));
         Assert.Contains("Smoke behind the bar", feed.FindAll("[data-testid=report-item]")[0].TextContent);
@@ -150,9 +150,9 @@ public sealed class AiWidgetTests : WidgetTestContext
         widget.WaitForAssertion(() => Assert.Equal("0", widget.Find("[data-testid=risk-score]").TextContent));
         Assert.Equal("model: builtin", widget.Find("[data-testid=ml-status]").TextContent.Trim());
 
-        await PublishAsync(RealtimeEvents.InsightUpdate, new InsightUpdatePayload(83, "Hold the inflow at Gate 3 now.", 0.9,
+        await PublishAsync(MessageTypes.InsightUpdate, new InsightUpdatePayload(83, "Hold the inflow at Gate 3 now.", 0.9,
             [new RiskFactor("zone_load", 45, 1, "Gate 3: 60 people")], MlStatus.Builtin, DateTimeOffset.UtcNow));
-        await PublishAsync(RealtimeEvents.PredictionUpdate, new PredictionUpdatePayload(15,
+        await PublishAsync(MessageTypes.PredictionUpdate, new PredictionUpdatePayload(15,
             [new ZonePrediction("gate-3", 72, 0.072, 100, DensityBands.Critical, "trend")], DateTimeOffset.UtcNow));
 
         widget.WaitForAssertion(() => Assert.Equal("83", widget.Find("[data-testid=risk-score]").TextContent));
@@ -170,7 +170,7 @@ public sealed class VenueMapTests : WidgetTestContext
         var map = Render<VenueMap>(p => p.Add(c => c.EventId, EventId));
         map.WaitForAssertion(() => Assert.Equal("0", map.Find("[data-zone-id=gate-3]").GetAttribute("data-count")));
 
-        await PublishAsync(RealtimeEvents.MapUpdate, new MapUpdatePayload([new MapPoint(51.5001, -0.0998, 5, "p1", DateTimeOffset.UtcNow)], [],
+        await PublishAsync(MessageTypes.MapUpdate, new MapUpdatePayload([new MapPoint(51.5001, -0.0998, 5, "p1", DateTimeOffset.UtcNow)], [],
             [new ZoneDensity("gate-3", 77, 0.077, DensityBands.Critical)], DateTimeOffset.UtcNow, "cctv"));
 
         map.WaitForAssertion(() =>
@@ -205,18 +205,18 @@ public sealed class ZoneChartTests : WidgetTestContext
         chart.WaitForAssertion(() => Assert.Contains("Counts will be charted", chart.Markup));
 
         var now = DateTimeOffset.UtcNow;
-        await PublishAsync(RealtimeEvents.MapUpdate, new MapUpdatePayload([], [], [new ZoneDensity("gate-3", 20, 0.02, "low")], now.AddMinutes(-2), "cctv"));
-        await PublishAsync(RealtimeEvents.MapUpdate, new MapUpdatePayload([], [], [new ZoneDensity("gate-3", 35, 0.035, "high")], now, "cctv"));
+        await PublishAsync(MessageTypes.MapUpdate, new MapUpdatePayload([], [], [new ZoneDensity("gate-3", 20, 0.02, "low")], now.AddMinutes(-2), "cctv"));
+        await PublishAsync(MessageTypes.MapUpdate, new MapUpdatePayload([], [], [new ZoneDensity("gate-3", 35, 0.035, "high")], now, "cctv"));
 
         chart.WaitForAssertion(() => Assert.DoesNotContain("Counts will be charted", chart.Markup), TimeSpan.FromSeconds(5));
         Assert.NotEmpty(chart.FindAll("svg"));
     }
 }
 
-/// <summary>Every widget ends its hub subscription when it goes away.</summary>
+/// <summary>Every widget ends its message bus subscription when it goes away.</summary>
 public sealed class WidgetDisposalTests : WidgetTestContext
 {
-    public static TheoryData<Type> Widgets => [typeof(AlertsPanel), typeof(ActionsPanel), typeof(ReportsFeed), typeof(AiWidget), typeof(VenueMap), typeof(ZoneChart), typeof(LiveIndicator)];
+    public static TheoryData<Type> Widgets => [typeof(AlertsPanel), typeof(ActionsPanel), typeof(ReportsPanel), typeof(AiWidget), typeof(VenueMap), typeof(ZoneChart), typeof(LiveIndicator)];
 
     [Theory]
     [MemberData(nameof(Widgets))]

@@ -20,10 +20,10 @@ public sealed class AlertEngineTests : IAsyncLifetime
     private readonly FakeTimeProvider _time = new(new DateTimeOffset(2026, 7, 4, 18, 0, 0, TimeSpan.Zero));
     private readonly List<RealtimeMessage> _sent = [];
     private readonly AlertOptions _options = new();
-    private EventHub _hub = default!;
+    private MessageBus _hub = default!;
     private AlertService _alerts = default!;
-    private VenueZone _gate = default!;
-    private VenueZone _pit = default!;
+    private ZoneDefinition _gate = default!;
+    private ZoneDefinition _pit = default!;
 
     public async Task InitializeAsync()
     {
@@ -40,9 +40,9 @@ public sealed class AlertEngineTests : IAsyncLifetime
             });
             await db.SaveChangesAsync();
         }
-        var venue = (await new VenueDirectory(_db).FindAsync(EventId))!;
-        (_gate, _pit) = (venue.FindZone("gate")!, venue.FindZone("pit")!);
-        _hub = new EventHub(new EfFeedStore(_db), [], _time, NullLogger<EventHub>.Instance);
+        var definition = (await new EventDirectory(_db).FindAsync(EventId))!;
+        (_gate, _pit) = (definition.FindZone("gate")!, definition.FindZone("pit")!);
+        _hub = new MessageBus(new EfFeedStore(_db), [], _time, NullLogger<MessageBus>.Instance);
         _hub.Subscribe(EventId, m => { lock (_sent) { _sent.Add(m); } return Task.CompletedTask; });
         _alerts = new AlertService(_db, _hub, Options.Create(_options), Options.Create(new MapOptions()), _time);
     }
@@ -80,7 +80,7 @@ public sealed class AlertEngineTests : IAsyncLifetime
 
         Assert.Equal(first!.Id, second!.Id);
         Assert.Equal(AlertSeverity.Warning, Assert.Single(await AlertsAsync()).Severity);
-        Assert.Equal([RealtimeEvents.AlertNew], await SentAsync(1));
+        Assert.Equal([MessageTypes.AlertNew], await SentAsync(1));
     }
 
     [Fact]
@@ -92,7 +92,7 @@ public sealed class AlertEngineTests : IAsyncLifetime
         var alert = Assert.Single(await AlertsAsync());
         Assert.Equal(AlertSeverity.Critical, alert.Severity);
         Assert.Contains("160", alert.Message);
-        Assert.Equal([RealtimeEvents.AlertNew, RealtimeEvents.AlertUpdated], await SentAsync(2));
+        Assert.Equal([MessageTypes.AlertNew, MessageTypes.AlertUpdated], await SentAsync(2));
     }
 
     [Fact]
@@ -115,7 +115,7 @@ public sealed class AlertEngineTests : IAsyncLifetime
         Assert.Equal(AlertStatus.Resolved, alert.Status);
         Assert.Equal(AlertService.System, alert.ResolvedBy);
         Assert.NotNull(alert.RecoveredAt);
-        Assert.Equal([RealtimeEvents.AlertNew, RealtimeEvents.AlertUpdated], await SentAsync(2));
+        Assert.Equal([MessageTypes.AlertNew, MessageTypes.AlertUpdated], await SentAsync(2));
     }
 
     [Fact]
@@ -134,7 +134,7 @@ public sealed class AlertEngineTests : IAsyncLifetime
         Assert.NotNull(recovered.RecoveredAt);
         var back = Assert.Single(await AlertsAsync());
         Assert.Null(back.RecoveredAt);
-        Assert.Equal([RealtimeEvents.AlertNew, RealtimeEvents.AlertUpdated, RealtimeEvents.AlertUpdated], await SentAsync(3));
+        Assert.Equal([MessageTypes.AlertNew, MessageTypes.AlertUpdated, MessageTypes.AlertUpdated], await SentAsync(3));
     }
 
     [Fact]
@@ -160,7 +160,7 @@ public sealed class AlertEngineTests : IAsyncLifetime
     [Fact]
     public async Task SilentCamera_RaisesItsOwnAlert_AndReportingAgainRecoversIt()
     {
-        var watch = new CameraWatch(_db, new VenueDirectory(_db), _alerts, Options.Create(_options), _time);
+        var watch = new CameraWatch(_db, new EventDirectory(_db), _alerts, Options.Create(_options), _time);
         await using (var db = _db.CreateDbContext())
         {
             for (var i = 0; i < 10; i++)
@@ -189,7 +189,7 @@ public sealed class AlertEngineTests : IAsyncLifetime
     [Fact]
     public async Task HourlyCounter_IsNeverSilentBetweenItsReports()
     {
-        var watch = new CameraWatch(_db, new VenueDirectory(_db), _alerts, Options.Create(_options), _time);
+        var watch = new CameraWatch(_db, new EventDirectory(_db), _alerts, Options.Create(_options), _time);
         await using (var db = _db.CreateDbContext())
         {
             for (var i = 0; i < 3; i++)

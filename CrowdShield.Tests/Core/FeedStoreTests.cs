@@ -6,7 +6,7 @@ namespace CrowdShield.Tests.Core;
 public sealed class FeedStoreTests
 {
     private static FeedEntry Entry(string eventId, long seq, DateTimeOffset at) =>
-        new() { EventId = eventId, Seq = seq, Type = RealtimeEvents.ReportNew, Payload = "{}"u8.ToArray(), At = at };
+        new() { EventId = eventId, Seq = seq, Type = MessageTypes.ReportNew, Payload = "{}"u8.ToArray(), At = at };
 
     [Fact]
     public async Task Purge_RemovesOldMessages_ButKeepsEachEventsNewest_SoSeqSurvivesARestart()

@@ -57,7 +57,7 @@ public sealed class GeoTests
 
 public sealed class OccupancyTests
 {
-    private static readonly CrowdShield.Core.Events.VenueZone Gate =
+    private static readonly CrowdShield.Core.Events.ZoneDefinition Gate =
         new("gate", "Gate 3", [], AreaM2: 1000, Capacity: null, AlertThreshold: 30);
 
     [Fact]

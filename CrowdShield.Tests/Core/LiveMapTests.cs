@@ -14,7 +14,7 @@ public sealed class LiveMapTests : IAsyncLifetime
     private readonly TestDatabase _db = new();
     private readonly FakeTimeProvider _time = new(new DateTimeOffset(2026, 7, 4, 18, 0, 0, TimeSpan.Zero));
     private readonly List<RealtimeMessage> _published = [];
-    private EventHub _hub = default!;
+    private MessageBus _hub = default!;
     private LiveMap _map = default!;
     private const string EventId = "fest";
 
@@ -36,8 +36,8 @@ public sealed class LiveMapTests : IAsyncLifetime
             });
             await db.SaveChangesAsync();
         }
-        _hub = new EventHub(new EfFeedStore(_db), [], _time, NullLogger<EventHub>.Instance);
-        _map = new LiveMap(_db, new VenueDirectory(_db), Options.Create(new MapOptions()), _time);
+        _hub = new MessageBus(new EfFeedStore(_db), [], _time, NullLogger<MessageBus>.Instance);
+        _map = new LiveMap(_db, new EventDirectory(_db), Options.Create(new MapOptions()), _time);
         _hub.Subscribe(EventId, m => { lock (_published) { _published.Add(m); } return Task.CompletedTask; });
     }
 
@@ -133,7 +133,7 @@ public sealed class LiveMapTests : IAsyncLifetime
             db.Pings.Add(At(51.5001, -0.0999, age: TimeSpan.FromMinutes(30)));
             await db.SaveChangesAsync();
         }
-        var restarted = new LiveMap(_db, new VenueDirectory(_db), Options.Create(new MapOptions()), _time);
+        var restarted = new LiveMap(_db, new EventDirectory(_db), Options.Create(new MapOptions()), _time);
 
         var snapshot = await restarted.SnapshotAsync(EventId);
 

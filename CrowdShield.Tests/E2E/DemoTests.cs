@@ -32,9 +32,9 @@ public sealed class DemoTests(DemoFixture app) : IClassFixture<DemoFixture>
         }
         var operatorToken = await api.LoginAsync(DemoUsers.All[0].Email, DemoUsers.All[0].Password);
 
-        var venue = await api.JsonAsync(HttpMethod.Get, $"/api/v1/events/{DemoVenue.EventId}", operatorToken);
-        Assert.Equal(DemoVenue.Zones.Count, venue.GetProperty("zones").GetArrayLength());
-        Assert.All(venue.GetProperty("zones").EnumerateArray(), z => Assert.True(z.GetProperty("polygon").GetArrayLength() >= 4));
+        var definition = await api.JsonAsync(HttpMethod.Get, $"/api/v1/events/{DemoVenue.EventId}", operatorToken);
+        Assert.Equal(DemoVenue.Zones.Count, definition.GetProperty("zones").GetArrayLength());
+        Assert.All(definition.GetProperty("zones").EnumerateArray(), z => Assert.True(z.GetProperty("polygon").GetArrayLength() >= 4));
 
         // A surge crosses a threshold every cycle; the first one within seconds here.
         await Eventually.TrueAsync(async () =>

@@ -17,7 +17,7 @@ public sealed class HubRecorder : IAsyncDisposable
     private HubRecorder(HubConnection connection)
     {
         Connection = connection;
-        foreach (var method in RealtimeEvents.All)
+        foreach (var method in MessageTypes.All)
         {
             connection.On<JsonElement>(method, payload =>
             {

@@ -13,13 +13,13 @@ public sealed class ContractEventsTests(AppFixture app)
     /// <summary>The payload fields of each method, from the contract, besides eventId and seq.</summary>
     private static readonly Dictionary<string, string[]> Fields = new()
     {
-        [RealtimeEvents.MapUpdate] = ["points", "density", "zones", "updatedAt", "source"],
-        [RealtimeEvents.AlertNew] = ["id", "type", "message", "severity", "zoneId", "createdAt"],
-        [RealtimeEvents.AlertUpdated] = ["id", "status", "resolvedAt"],
-        [RealtimeEvents.InsightUpdate] = ["riskScore", "recommendation", "confidence", "factors", "mlStatus"],
-        [RealtimeEvents.PredictionUpdate] = ["horizonMinutes", "predictions", "generatedAt"],
-        [RealtimeEvents.ActionCreated] = ["id", "eventId", "command", "zoneId", "createdBy", "createdAt"],
-        [RealtimeEvents.ReportNew] = ["id", "message", "type", "createdAt"],
+        [MessageTypes.MapUpdate] = ["points", "density", "zones", "updatedAt", "source"],
+        [MessageTypes.AlertNew] = ["id", "type", "message", "severity", "zoneId", "createdAt"],
+        [MessageTypes.AlertUpdated] = ["id", "status", "resolvedAt"],
+        [MessageTypes.InsightUpdate] = ["riskScore", "recommendation", "confidence", "factors", "mlStatus"],
+        [MessageTypes.PredictionUpdate] = ["horizonMinutes", "predictions", "generatedAt"],
+        [MessageTypes.ActionCreated] = ["id", "eventId", "command", "zoneId", "createdBy", "createdAt"],
+        [MessageTypes.ReportNew] = ["id", "message", "type", "createdAt"],
     };
 
     [Theory]
@@ -33,7 +33,7 @@ public sealed class ContractEventsTests(AppFixture app)
         await using var hub = await HubRecorder.ConnectAsync(app.BaseAddress, s.EventId, s.TokenOf(Roles.Viewer), transport);
 
         await TriggerAllSevenAsync(api, s);
-        var received = await hub.WaitForAsync(r => RealtimeEvents.All.All(m => r.Any(x => x.Method == m)));
+        var received = await hub.WaitForAsync(r => MessageTypes.All.All(m => r.Any(x => x.Method == m)));
 
         foreach (var message in received)
         {
@@ -45,8 +45,8 @@ public sealed class ContractEventsTests(AppFixture app)
         }
         var seqs = received.Select(r => r.Payload.GetProperty("seq").GetInt64()).ToList();
         Assert.Equal(Enumerable.Range(1, seqs.Count).Select(i => (long)i), seqs);
-        Assert.Equal("overcrowding", received.First(r => r.Method == RealtimeEvents.AlertNew).Payload.GetProperty("type").GetString());
-        Assert.Equal("acknowledged", received.First(r => r.Method == RealtimeEvents.AlertUpdated).Payload.GetProperty("status").GetString());
+        Assert.Equal("overcrowding", received.First(r => r.Method == MessageTypes.AlertNew).Payload.GetProperty("type").GetString());
+        Assert.Equal("acknowledged", received.First(r => r.Method == MessageTypes.AlertUpdated).Payload.GetProperty("status").GetString());
     }
 
     [Fact]
@@ -57,7 +57,7 @@ public sealed class ContractEventsTests(AppFixture app)
         await using var hub = await HubRecorder.ConnectAsync(app.BaseAddress, s.EventId, s.TokenOf(Roles.Field));
 
         await TriggerAllSevenAsync(api, s);
-        var received = await hub.WaitForAsync(r => RealtimeEvents.All.All(m => r.Any(x => x.Method == m)));
+        var received = await hub.WaitForAsync(r => MessageTypes.All.All(m => r.Any(x => x.Method == m)));
         var feed = await api.JsonAsync(HttpMethod.Get, $"/api/v1/events/{s.EventId}/feed?after=0", s.TokenOf(Roles.Viewer));
 
         var items = feed.GetProperty("items").EnumerateArray().ToList();

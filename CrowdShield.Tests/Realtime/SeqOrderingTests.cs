@@ -16,9 +16,9 @@ public sealed class SeqOrderingTests(AppFixture app)
     {
         using var api = app.Api();
         var s = await api.ScenarioAsync();
-        var hub = app.Services.GetRequiredService<IEventHub>();
+        var bus = app.Services.GetRequiredService<IMessageBus>();
         var delivered = new ConcurrentQueue<RealtimeMessage>();
-        using var subscription = hub.Subscribe(s.EventId, m => { delivered.Enqueue(m); return Task.CompletedTask; });
+        using var subscription = bus.Subscribe(s.EventId, m => { delivered.Enqueue(m); return Task.CompletedTask; });
         const int publishers = 50, each = 10;
 
         var results = await Task.WhenAll(Enumerable.Range(0, publishers).Select(p => Task.Run(async () =>
@@ -26,7 +26,7 @@ public sealed class SeqOrderingTests(AppFixture app)
             var mine = new List<long>();
             for (var i = 0; i < each; i++)
             {
-                var message = await hub.PublishAsync(s.EventId, RealtimeEvents.ReportNew,
+                var message = await bus.PublishAsync(s.EventId, MessageTypes.ReportNew,
                     new ReportNewPayload($"{p}-{i}", $"publisher {p} message {i}", "other", DateTimeOffset.UtcNow, null, null, null, "test"));
                 mine.Add(message.Seq);
             }

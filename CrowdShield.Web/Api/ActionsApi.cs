@@ -22,7 +22,7 @@ public static class ActionsApi
     }
 
     public static async Task<Results<Created<ActionView>, ValidationProblem, ProblemHttpResult>> Create(
-        ActionRequest request, HttpContext context, ActionService actions, VenueDirectory venues)
+        ActionRequest request, HttpContext context, ActionService actions, EventDirectory events)
     {
         var errors = new ValidationErrors();
         request.Validate(errors);
@@ -30,7 +30,7 @@ public static class ActionsApi
         {
             return Problems.Invalid(errors);
         }
-        if (await EventAccess.CheckAsync(context, request.EventId!, venues) is { } denied)
+        if (await EventAccess.CheckAsync(context, request.EventId!, events) is { } denied)
         {
             return denied;
         }
@@ -41,13 +41,13 @@ public static class ActionsApi
     }
 
     public static async Task<Results<Ok<IReadOnlyList<ActionView>>, ProblemHttpResult, ValidationProblem>> List(
-        string? eventId, int? limit, HttpContext context, ActionService actions, VenueDirectory venues)
+        string? eventId, int? limit, HttpContext context, ActionService actions, EventDirectory events)
     {
         if (string.IsNullOrEmpty(eventId))
         {
             return Problems.Invalid("eventId", "'eventId' is required.");
         }
-        if (await EventAccess.CheckAsync(context, eventId, venues) is { } denied)
+        if (await EventAccess.CheckAsync(context, eventId, events) is { } denied)
         {
             return denied;
         }

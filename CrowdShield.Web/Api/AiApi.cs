@@ -25,13 +25,13 @@ public static class AiApi
 
     /// <summary>The event's risk now, computed from its live data; also sent to every screen as insight:update.</summary>
     public static async Task<Results<Ok<InsightView>, ProblemHttpResult, ValidationProblem>> Insights(
-        string? eventId, HttpContext context, VenueDirectory venues, InsightEngine engine, IEventHub hub)
+        string? eventId, HttpContext context, EventDirectory events, InsightEngine engine, IMessageBus bus)
     {
         if (string.IsNullOrEmpty(eventId))
         {
             return Problems.Invalid("eventId", "'eventId' is required.");
         }
-        if (await EventAccess.CheckAsync(context, eventId, venues) is { } denied)
+        if (await EventAccess.CheckAsync(context, eventId, events) is { } denied)
         {
             return denied;
         }
@@ -40,14 +40,14 @@ public static class AiApi
         {
             return Problems.NotFound($"There is no event '{eventId}'.");
         }
-        await hub.PublishAsync(eventId, RealtimeEvents.InsightUpdate, new InsightUpdatePayload(
+        await bus.PublishAsync(eventId, MessageTypes.InsightUpdate, new InsightUpdatePayload(
             insight.RiskScore, insight.Recommendation, insight.Confidence, insight.Factors, insight.MlStatus, insight.GeneratedAt), CancellationToken.None);
         return TypedResults.Ok(new InsightView(eventId, insight.RiskScore, insight.Recommendation, insight.Confidence, insight.Factors, insight.MlStatus, insight.GeneratedAt));
     }
 
     /// <summary>Per-zone forecasts at the horizon (default 15 minutes); also sent as prediction:update.</summary>
     public static async Task<Results<Ok<PredictionsView>, ProblemHttpResult, ValidationProblem>> Predictions(
-        string? eventId, int? horizonMinutes, HttpContext context, VenueDirectory venues, Forecaster forecaster, IEventHub hub)
+        string? eventId, int? horizonMinutes, HttpContext context, EventDirectory events, Forecaster forecaster, IMessageBus bus)
     {
         if (string.IsNullOrEmpty(eventId))
         {
@@ -57,7 +57,7 @@ public static class AiApi
         {
             return Problems.Invalid("horizonMinutes", $"'horizonMinutes' must be in [1, {MaxHorizonMinutes}].");
         }
-        if (await EventAccess.CheckAsync(context, eventId, venues) is { } denied)
+        if (await EventAccess.CheckAsync(context, eventId, events) is { } denied)
         {
             return denied;
         }
@@ -66,7 +66,7 @@ public static class AiApi
         {
             return Problems.NotFound($"There is no event '{eventId}'.");
         }
-        await hub.PublishAsync(eventId, RealtimeEvents.PredictionUpdate,
+        await bus.PublishAsync(eventId, MessageTypes.PredictionUpdate,
             new PredictionUpdatePayload(set.HorizonMinutes, set.Predictions, set.GeneratedAt), CancellationToken.None);
         return TypedResults.Ok(new PredictionsView(eventId, set.HorizonMinutes, set.GeneratedAt, set.Predictions));
     }

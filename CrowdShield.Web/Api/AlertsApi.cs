@@ -27,7 +27,7 @@ public static class AlertsApi
 
     /// <summary>An event's alerts, newest first, optionally of one status.</summary>
     public static async Task<Results<Ok<IReadOnlyList<AlertView>>, ProblemHttpResult, ValidationProblem>> List(
-        string? eventId, string? status, int? limit, HttpContext context, VenueDirectory venues, AlertService alerts)
+        string? eventId, string? status, int? limit, HttpContext context, EventDirectory events, AlertService alerts)
     {
         if (string.IsNullOrEmpty(eventId))
         {
@@ -37,7 +37,7 @@ public static class AlertsApi
         {
             return Problems.Invalid("status", $"'status' must be one of {string.Join(", ", AlertStatus.All)}.");
         }
-        if (await EventAccess.CheckAsync(context, eventId, venues) is { } denied)
+        if (await EventAccess.CheckAsync(context, eventId, events) is { } denied)
         {
             return denied;
         }

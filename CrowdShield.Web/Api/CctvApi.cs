@@ -17,7 +17,7 @@ public static class CctvApi
 
     /// <summary>A camera's people count (or its detected objects). Over the zone's threshold it raises an alert.</summary>
     public static async Task<Results<Accepted<CameraCountResult>, ValidationProblem, ProblemHttpResult>> PostCount(
-        CameraCountRequest request, HttpContext context, CameraIngest cameras, VenueDirectory venues, TimeProvider time)
+        CameraCountRequest request, HttpContext context, CameraIngest cameras, EventDirectory events, TimeProvider time)
     {
         var errors = new ValidationErrors();
         request.Validate(errors, time.GetUtcNow());
@@ -25,7 +25,7 @@ public static class CctvApi
         {
             return Problems.Invalid(errors);
         }
-        if (await EventAccess.CheckAsync(context, request.EventId!, venues) is { } denied)
+        if (await EventAccess.CheckAsync(context, request.EventId!, events) is { } denied)
         {
             return denied;
         }

@@ -9,13 +9,13 @@ internal static class EventAccess
     /// For an event named in a body or query: 403 when the caller is not a member (whether or not it exists,
     /// so non-members learn nothing), 404 when a member or admin names an event that does not exist.
     /// </summary>
-    public static async Task<ProblemHttpResult?> CheckAsync(HttpContext context, string eventId, VenueDirectory venues)
+    public static async Task<ProblemHttpResult?> CheckAsync(HttpContext context, string eventId, EventDirectory events)
     {
         if (!context.Caller().CanSee(eventId))
         {
             return Problems.Forbidden($"You are not a member of event '{eventId}'.");
         }
-        if (await venues.FindAsync(eventId, context.RequestAborted) is null)
+        if (await events.FindAsync(eventId, context.RequestAborted) is null)
         {
             return Problems.NotFound($"There is no event '{eventId}'.");
         }

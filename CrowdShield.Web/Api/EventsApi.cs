@@ -58,7 +58,7 @@ public static class EventsApi
 
     /// <summary>Every real-time message of the event after <paramref name="after"/>, oldest first: polling and catch-up.</summary>
     public static async Task<Results<Ok<FeedPage>, ProblemHttpResult, ValidationProblem>> Feed(
-        string eventId, long? after, int? limit, HttpContext context, VenueDirectory venues, IFeedStore feed)
+        string eventId, long? after, int? limit, HttpContext context, EventDirectory events, IFeedStore feed)
     {
         if (after is < 0)
         {
@@ -68,7 +68,7 @@ public static class EventsApi
         {
             return Problems.Invalid("limit", $"'limit' must be in [1, {MaxFeedPage}].");
         }
-        if (!context.Caller().CanSee(eventId) || await venues.FindAsync(eventId, context.RequestAborted) is null)
+        if (!context.Caller().CanSee(eventId) || await events.FindAsync(eventId, context.RequestAborted) is null)
         {
             return Problems.NotFound($"There is no event '{eventId}'.");
         }

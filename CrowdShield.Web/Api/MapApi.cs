@@ -16,13 +16,13 @@ public static class MapApi
 
     /// <summary>The live map of an event: unexpired pings, the density grid and each zone's occupancy.</summary>
     public static async Task<Results<Ok<MapSnapshot>, ProblemHttpResult, ValidationProblem>> Snapshot(
-        string? eventId, HttpContext context, LiveMap map, VenueDirectory venues)
+        string? eventId, HttpContext context, LiveMap map, EventDirectory events)
     {
         if (string.IsNullOrEmpty(eventId))
         {
             return Problems.Invalid("eventId", "'eventId' is required.");
         }
-        if (await EventAccess.CheckAsync(context, eventId, venues) is { } denied)
+        if (await EventAccess.CheckAsync(context, eventId, events) is { } denied)
         {
             return denied;
         }

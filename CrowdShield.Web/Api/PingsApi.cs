@@ -19,7 +19,7 @@ public static class PingsApi
 
     /// <summary>One ping or a batch (up to 1,000). 202 only once every ping of the request is durably stored.</summary>
     public static async Task<Results<Accepted<PingsAccepted>, ValidationProblem, ProblemHttpResult>> Post(
-        PingRequest request, HttpContext context, PingIngest ingest, VenueDirectory venues, TimeProvider time)
+        PingRequest request, HttpContext context, PingIngest ingest, EventDirectory events, TimeProvider time)
     {
         var errors = new ValidationErrors();
         var pings = request.Validate(errors, time.GetUtcNow());
@@ -27,7 +27,7 @@ public static class PingsApi
         {
             return Problems.Invalid(errors);
         }
-        if (await EventAccess.CheckAsync(context, request.EventId!, venues) is { } denied)
+        if (await EventAccess.CheckAsync(context, request.EventId!, events) is { } denied)
         {
             return denied;
         }

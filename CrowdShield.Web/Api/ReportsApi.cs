@@ -23,7 +23,7 @@ public static class ReportsApi
     }
 
     public static async Task<Results<Created<ReportView>, ValidationProblem, ProblemHttpResult>> Create(
-        ReportRequest request, HttpContext context, ReportService reports, VenueDirectory venues)
+        ReportRequest request, HttpContext context, ReportService reports, EventDirectory events)
     {
         var errors = new ValidationErrors();
         request.Validate(errors);
@@ -31,7 +31,7 @@ public static class ReportsApi
         {
             return Problems.Invalid(errors);
         }
-        if (await EventAccess.CheckAsync(context, request.EventId!, venues) is { } denied)
+        if (await EventAccess.CheckAsync(context, request.EventId!, events) is { } denied)
         {
             return denied;
         }
@@ -42,13 +42,13 @@ public static class ReportsApi
     }
 
     public static async Task<Results<Ok<IReadOnlyList<ReportView>>, ProblemHttpResult, ValidationProblem>> List(
-        string? eventId, int? limit, HttpContext context, ReportService reports, VenueDirectory venues)
+        string? eventId, int? limit, HttpContext context, ReportService reports, EventDirectory events)
     {
         if (string.IsNullOrEmpty(eventId))
         {
             return Problems.Invalid("eventId", "'eventId' is required.");
         }
-        if (await EventAccess.CheckAsync(context, eventId, venues) is { } denied)
+        if (await EventAccess.CheckAsync(context, eventId, events) is { } denied)
         {
             return denied;
         }

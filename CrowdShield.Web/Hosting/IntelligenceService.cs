@@ -13,7 +13,7 @@ namespace CrowdShield.Web.Hosting;
 /// for silence.
 /// </summary>
 internal sealed class IntelligenceService(
-    LiveMap map, InsightEngine insights, Forecaster forecaster, CameraWatch cameras, IEventHub hub,
+    LiveMap map, InsightEngine insights, Forecaster forecaster, CameraWatch cameras, IMessageBus bus,
     IOptions<AiOptions> options, TimeProvider time, ILogger<IntelligenceService> logger) : BackgroundService
 {
     public const int ScoreStep = 5;
@@ -48,7 +48,7 @@ internal sealed class IntelligenceService(
         if (await insights.AssessAsync(eventId, cancellationToken) is { } insight && Changed(_lastInsight.GetValueOrDefault(eventId), insight))
         {
             _lastInsight[eventId] = insight;
-            await hub.PublishAsync(eventId, RealtimeEvents.InsightUpdate, new InsightUpdatePayload(
+            await bus.PublishAsync(eventId, MessageTypes.InsightUpdate, new InsightUpdatePayload(
                 insight.RiskScore, insight.Recommendation, insight.Confidence, insight.Factors, insight.MlStatus, insight.GeneratedAt), cancellationToken);
         }
         var now = time.GetUtcNow();
@@ -59,7 +59,7 @@ internal sealed class IntelligenceService(
         if (await forecaster.PredictAsync(eventId, 15, cancellationToken) is { } set && Changed(last.Set, set))
         {
             _lastPrediction[eventId] = (set, now);
-            await hub.PublishAsync(eventId, RealtimeEvents.PredictionUpdate,
+            await bus.PublishAsync(eventId, MessageTypes.PredictionUpdate,
                 new PredictionUpdatePayload(set.HorizonMinutes, set.Predictions, set.GeneratedAt), cancellationToken);
         }
     }

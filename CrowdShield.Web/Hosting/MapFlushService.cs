@@ -4,7 +4,7 @@ using CrowdShield.Core.Realtime;
 namespace CrowdShield.Web.Hosting;
 
 /// <summary>Sends the pings gathered during each second as one map:update per event: the contract's rate limit for the map.</summary>
-internal sealed class MapFlushService(LiveMap map, IEventHub hub, TimeProvider time, ILogger<MapFlushService> logger) : BackgroundService
+internal sealed class MapFlushService(LiveMap map, IMessageBus bus, TimeProvider time, ILogger<MapFlushService> logger) : BackgroundService
 {
     public static readonly TimeSpan Interval = TimeSpan.FromSeconds(1);
 
@@ -15,7 +15,7 @@ internal sealed class MapFlushService(LiveMap map, IEventHub hub, TimeProvider t
         {
             try
             {
-                await map.FlushAsync(hub, stoppingToken);
+                await map.FlushAsync(bus, stoppingToken);
             }
             catch (Exception ex) when (!stoppingToken.IsCancellationRequested)
             {

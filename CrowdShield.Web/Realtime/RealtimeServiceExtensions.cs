@@ -14,7 +14,7 @@ public static class RealtimeServiceExtensions
 
     public static WebApplication MapCrowdShieldRealtime(this WebApplication app)
     {
-        app.MapHub<EventsHub>(AuthServiceExtensions.HubPath);
+        app.MapHub<ClientHub>(AuthServiceExtensions.HubPath);
         return app;
     }
 }

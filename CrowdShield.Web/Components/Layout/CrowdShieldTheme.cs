@@ -22,7 +22,7 @@ public static class CrowdShieldTheme
         },
         Typography = new Typography
         {
-            // No web fonts: venues often have no internet, so the system font stack is used.
+            // No web fonts: events often have no internet, so the system font stack is used.
             Default = new DefaultTypography { FontFamily = ["system-ui", "-apple-system", "Segoe UI", "Roboto", "sans-serif"] },
         },
     };

@@ -13,7 +13,7 @@ public sealed partial class ActionsPanel
     public const string FreeCommand = "other";
     private const int Keep = 50;
 
-    private static readonly IReadOnlySet<string> Shown = new HashSet<string> { RealtimeEvents.ActionCreated };
+    private static readonly IReadOnlySet<string> Shown = new HashSet<string> { MessageTypes.ActionCreated };
 
     public static readonly IReadOnlyList<Command> Commands =
     [
@@ -25,7 +25,7 @@ public sealed partial class ActionsPanel
     ];
 
     private readonly List<ActionCreatedPayload> _history = [];
-    private Venue? _venue;
+    private EventDefinition? _definition;
     private Command? _pending;
     private string _command = "";
     private string _zoneId = "";
@@ -36,14 +36,14 @@ public sealed partial class ActionsPanel
     [Parameter] public bool ReadOnly { get; set; }
 
     [Inject] public required ActionService Actions { get; init; }
-    [Inject] public required VenueDirectory Venues { get; init; }
+    [Inject] public required EventDirectory Events { get; init; }
     [Inject] public required ISnackbar Snackbar { get; init; }
 
     protected override IReadOnlySet<string> Types => Shown;
 
     protected override async Task LoadAsync()
     {
-        _venue = await Venues.FindAsync(EventId);
+        _definition = await Events.FindAsync(EventId);
         _history.Clear();
         _history.AddRange((await Actions.ListAsync(EventId, Keep)).Select(a =>
             new ActionCreatedPayload(a.Id, a.Command, a.ZoneId, a.Note, a.CreatedBy, a.CreatedAt)));
@@ -102,7 +102,7 @@ public sealed partial class ActionsPanel
         }
     }
 
-    private string ZoneName(string zoneId) => _venue?.FindZone(zoneId)?.Name ?? zoneId;
+    private string ZoneName(string zoneId) => _definition?.FindZone(zoneId)?.Name ?? zoneId;
 
     public static string Label(string command) => Commands.FirstOrDefault(c => c.Id == command)?.Label ?? command;
 

@@ -8,10 +8,10 @@ namespace CrowdShield.Web.Components.Live;
 /// <summary>The AI widget: the risk gauge, the recommendation, confidence, the factors and the model status; per-zone forecasts.</summary>
 public sealed partial class AiWidget
 {
-    private static readonly IReadOnlySet<string> Shown = new HashSet<string> { RealtimeEvents.InsightUpdate, RealtimeEvents.PredictionUpdate };
+    private static readonly IReadOnlySet<string> Shown = new HashSet<string> { MessageTypes.InsightUpdate, MessageTypes.PredictionUpdate };
     private InsightUpdatePayload? _insight;
     private PredictionUpdatePayload? _predictions;
-    private Venue? _venue;
+    private EventDefinition? _definition;
 
     /// <summary>Gauge and recommendation only (the kiosk).</summary>
     [Parameter] public bool Compact { get; set; }
@@ -19,13 +19,13 @@ public sealed partial class AiWidget
 
     [Inject] public required InsightEngine Insights { get; init; }
     [Inject] public required Forecaster Forecaster { get; init; }
-    [Inject] public required VenueDirectory Venues { get; init; }
+    [Inject] public required EventDirectory Events { get; init; }
 
     protected override IReadOnlySet<string> Types => Shown;
 
     protected override async Task LoadAsync()
     {
-        _venue = await Venues.FindAsync(EventId);
+        _definition = await Events.FindAsync(EventId);
         if (await Insights.AssessAsync(EventId) is { } insight)
         {
             _insight = new InsightUpdatePayload(insight.RiskScore, insight.Recommendation, insight.Confidence, insight.Factors, insight.MlStatus, insight.GeneratedAt);
@@ -38,7 +38,7 @@ public sealed partial class AiWidget
 
     protected override void Apply(RealtimeMessage message, bool live)
     {
-        if (message.Type == RealtimeEvents.InsightUpdate)
+        if (message.Type == MessageTypes.InsightUpdate)
         {
             _insight = message.Read<InsightUpdatePayload>();
         }
@@ -48,5 +48,5 @@ public sealed partial class AiWidget
         }
     }
 
-    private string ZoneName(string zoneId) => _venue?.FindZone(zoneId)?.Name ?? zoneId;
+    private string ZoneName(string zoneId) => _definition?.FindZone(zoneId)?.Name ?? zoneId;
 }

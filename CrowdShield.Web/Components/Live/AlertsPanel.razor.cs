@@ -9,9 +9,9 @@ namespace CrowdShield.Web.Components.Live;
 /// <summary>The event's active alerts, newest first, critical ones marked; a toast for each new one; acknowledge and resolve unless read-only.</summary>
 public sealed partial class AlertsPanel
 {
-    private static readonly IReadOnlySet<string> Shown = new HashSet<string> { RealtimeEvents.AlertNew, RealtimeEvents.AlertUpdated };
+    private static readonly IReadOnlySet<string> Shown = new HashSet<string> { MessageTypes.AlertNew, MessageTypes.AlertUpdated };
     private readonly Dictionary<string, AlertRow> _alerts = [];
-    private Venue? _venue;
+    private EventDefinition? _definition;
 
     [Parameter] public bool ReadOnly { get; set; }
     [Parameter] public bool Large { get; set; }
@@ -19,7 +19,7 @@ public sealed partial class AlertsPanel
     [Parameter] public bool Toasts { get; set; } = true;
 
     [Inject] public required AlertService Alerts { get; init; }
-    [Inject] public required VenueDirectory Venues { get; init; }
+    [Inject] public required EventDirectory Events { get; init; }
     [Inject] public required ISnackbar Snackbar { get; init; }
 
     protected override IReadOnlySet<string> Types => Shown;
@@ -28,7 +28,7 @@ public sealed partial class AlertsPanel
 
     protected override async Task LoadAsync()
     {
-        _venue = await Venues.FindAsync(EventId);
+        _definition = await Events.FindAsync(EventId);
         _alerts.Clear();
         foreach (var alert in await Alerts.ListAsync(EventId, AlertService.ActiveStatus, 200))
         {
@@ -38,7 +38,7 @@ public sealed partial class AlertsPanel
 
     protected override void Apply(RealtimeMessage message, bool live)
     {
-        if (message.Type == RealtimeEvents.AlertNew)
+        if (message.Type == MessageTypes.AlertNew)
         {
             var alert = message.Read<AlertNewPayload>();
             if (!_alerts.ContainsKey(alert.Id))
@@ -84,7 +84,7 @@ public sealed partial class AlertsPanel
         }
     }
 
-    private string ZoneName(string? zoneId) => zoneId is null ? "" : _venue?.FindZone(zoneId)?.Name ?? zoneId;
+    private string ZoneName(string? zoneId) => zoneId is null ? "" : _definition?.FindZone(zoneId)?.Name ?? zoneId;
 
     private sealed record AlertRow(
         string Id, string Type, string Message, string Severity, string Status, string? ZoneId, DateTimeOffset CreatedAt,

@@ -8,7 +8,7 @@ namespace CrowdShield.Web.Components.Live;
 
 /// <summary>
 /// A widget that shows live data of one event. It loads its state, then follows the event's messages from
-/// the in-process hub over the circuit: in seq order, catching up from the feed when it sees a gap (its
+/// the message bus over the circuit: in seq order, catching up from the feed when it sees a gap (its
 /// queue dropped messages, or it was slow), ignoring what its loaded state already holds, and rendering at
 /// most once per <see cref="RenderInterval"/>. The subscription ends with the component.
 /// </summary>
@@ -23,7 +23,7 @@ public abstract class LiveComponentBase : ComponentBase, IAsyncDisposable
     [Parameter, EditorRequired]
     public required string EventId { get; set; }
 
-    [Inject] public required IEventHub Hub { get; init; }
+    [Inject] public required IMessageBus Bus { get; init; }
     [Inject] public required IFeedStore Feed { get; init; }
     [Inject] public required UserDirectory Users { get; init; }
     [Inject] public required TimeProvider Time { get; init; }
@@ -57,7 +57,7 @@ public abstract class LiveComponentBase : ComponentBase, IAsyncDisposable
         await _gate.WaitAsync();
         try
         {
-            _subscription = Hub.Subscribe(EventId, message => InvokeAsync(() => OnMessageAsync(message)));
+            _subscription = Bus.Subscribe(EventId, message => InvokeAsync(() => OnMessageAsync(message)));
             _lastSeq = await Feed.GetLastSeqAsync(EventId, CancellationToken.None);
             await LoadAsync();
         }

@@ -11,7 +11,7 @@ namespace CrowdShield.Web.Components.Live;
 /// <summary>Configuration section "MapUi": what the browser map draws under the zones.</summary>
 public sealed class MapUiOptions
 {
-    /// <summary>A tile URL template ({z}/{x}/{y}); empty: zones on a plain background, for venues without internet.</summary>
+    /// <summary>A tile URL template ({z}/{x}/{y}); empty: zones on a plain background, for events without internet.</summary>
     public string? TileUrl { get; set; }
     public string? TileAttribution { get; set; }
 
@@ -38,7 +38,7 @@ public sealed partial class VenueMap
 {
     private static readonly IReadOnlySet<string> Shown = new HashSet<string>
     {
-        RealtimeEvents.MapUpdate, RealtimeEvents.AlertNew, RealtimeEvents.PredictionUpdate,
+        MessageTypes.MapUpdate, MessageTypes.AlertNew, MessageTypes.PredictionUpdate,
     };
 
     private readonly Dictionary<string, ZoneDensity> _zones = [];
@@ -47,7 +47,7 @@ public sealed partial class VenueMap
     private IReadOnlyList<DensityCell>? _cells;
     private int _horizon = 15;
     private bool _zonesChanged;
-    private Venue? _venue;
+    private EventDefinition? _definition;
     private ElementReference _element;
     private IJSObjectReference? _module;
     private IJSObjectReference? _map;
@@ -58,7 +58,7 @@ public sealed partial class VenueMap
 
     [Inject] public required IJSRuntime JS { get; init; }
     [Inject] public required LiveMap LiveMap { get; init; }
-    [Inject] public required VenueDirectory Venues { get; init; }
+    [Inject] public required EventDirectory Events { get; init; }
     [Inject] public required Forecaster Forecaster { get; init; }
     [Inject] public required IOptions<MapUiOptions> Ui { get; init; }
 
@@ -68,7 +68,7 @@ public sealed partial class VenueMap
 
     protected override async Task LoadAsync()
     {
-        _venue = await Venues.FindAsync(EventId);
+        _definition = await Events.FindAsync(EventId);
         if (await LiveMap.DensityAsync(EventId) is var (cells, zones))
         {
             _cells = cells;
@@ -84,14 +84,14 @@ public sealed partial class VenueMap
     {
         switch (message.Type)
         {
-            case RealtimeEvents.MapUpdate:
+            case MessageTypes.MapUpdate:
                 var update = message.Read<MapUpdatePayload>();
                 SetZones(update.Zones);
                 // The heat layer is drawn from the density grid, which counts every live ping and stays the size
                 // of the venue, not from the points, which a busy second can bring by the thousand.
                 _cells = update.Density;
                 break;
-            case RealtimeEvents.AlertNew:
+            case MessageTypes.AlertNew:
                 if (live && message.Read<AlertNewPayload>().ZoneId is { } zoneId)
                 {
                     _highlights.Add(zoneId);
@@ -125,19 +125,19 @@ public sealed partial class VenueMap
 
     protected override async Task OnAfterRenderAsync(bool firstRender)
     {
-        if (!RendererInfo.IsInteractive || _venue is null)
+        if (!RendererInfo.IsInteractive || _definition is null)
         {
             return;
         }
         try
         {
             // Renders can come faster than the map is built (Leaflet loads on first use): build it once.
-            _map ??= await (_creating ??= CreateAsync(_venue));
+            _map ??= await (_creating ??= CreateAsync(_definition));
             if (_zonesChanged || _cells is not null || _highlights.Count > 0)
             {
                 var change = new
                 {
-                    zones = _zonesChanged ? _venue.Zones.Select(ZoneState).ToList() : [],
+                    zones = _zonesChanged ? _definition.Zones.Select(ZoneState).ToList() : [],
                     cells = _cells,
                     highlight = _highlights.ToList(),
                 };
@@ -155,7 +155,7 @@ public sealed partial class VenueMap
         }
     }
 
-    private async Task<IJSObjectReference> CreateAsync(Venue venue)
+    private async Task<IJSObjectReference> CreateAsync(EventDefinition definition)
     {
         _module ??= await JS.InvokeAsync<IJSObjectReference>("import", "./js/venueMap.js");
         var map = await _module.InvokeAsync<IJSObjectReference>("create", _element, new
@@ -163,16 +163,16 @@ public sealed partial class VenueMap
             interactive = Interactive,
             tileUrl = string.IsNullOrWhiteSpace(Ui.Value.TileUrl) ? null : Ui.Value.TileUrl,
             tileAttribution = Ui.Value.TileAttribution,
-            plan = Ui.Value.Plans.TryGetValue(venue.Id, out var plan) && plan.ImageUrl.Length > 0 ? plan : null,
-            center = venue.Center,
-            zones = venue.Zones.Select(ZoneState),
+            plan = Ui.Value.Plans.TryGetValue(definition.Id, out var plan) && plan.ImageUrl.Length > 0 ? plan : null,
+            center = definition.Center,
+            zones = definition.Zones.Select(ZoneState),
         });
         // Send the state once more after building: changes that arrived while Leaflet loaded are in it.
         _zonesChanged = true;
         return map;
     }
 
-    private object ZoneState(VenueZone zone)
+    private object ZoneState(ZoneDefinition zone)
     {
         var now = _zones.GetValueOrDefault(zone.Id);
         var ahead = Forecast(zone.Id);

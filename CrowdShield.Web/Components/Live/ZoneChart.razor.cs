@@ -11,7 +11,7 @@ public sealed partial class ZoneChart
 {
     public static readonly TimeSpan Window = TimeSpan.FromMinutes(30);
     private static readonly TimeSpan Step = TimeSpan.FromSeconds(30);
-    private static readonly IReadOnlySet<string> Shown = new HashSet<string> { RealtimeEvents.MapUpdate };
+    private static readonly IReadOnlySet<string> Shown = new HashSet<string> { MessageTypes.MapUpdate };
 
     private readonly Dictionary<string, List<(DateTime At, double Count)>> _points = [];
     private readonly TimeSeriesChartOptions _options = new()
@@ -22,10 +22,10 @@ public sealed partial class ZoneChart
         ShowLegend = true,
     };
     private List<ChartSeries<double>> _series = [];
-    private Venue? _venue;
+    private EventDefinition? _definition;
 
     [Inject] public required ZoneHistory History { get; init; }
-    [Inject] public required VenueDirectory Venues { get; init; }
+    [Inject] public required EventDirectory Events { get; init; }
 
     protected override IReadOnlySet<string> Types => Shown;
 
@@ -33,7 +33,7 @@ public sealed partial class ZoneChart
 
     protected override async Task LoadAsync()
     {
-        _venue = await Venues.FindAsync(EventId);
+        _definition = await Events.FindAsync(EventId);
         var now = Time.GetUtcNow();
         var history = await History.RecentAsync(EventId, now - Window, CancellationToken.None);
         _points.Clear();
@@ -72,7 +72,7 @@ public sealed partial class ZoneChart
 
     private void Rebuild() => _series =
     [
-        .. (_venue?.Zones ?? []).Where(z => _points.ContainsKey(z.Id)).Select(z => new ChartSeries<double>
+        .. (_definition?.Zones ?? []).Where(z => _points.ContainsKey(z.Id)).Select(z => new ChartSeries<double>
         {
             Name = z.Name,
             Data = new ChartData<double>(_points[z.Id].Select(p => (p.At, p.Count)).ToList()),

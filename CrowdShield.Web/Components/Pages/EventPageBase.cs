@@ -12,20 +12,20 @@ public abstract class EventPageBase : ComponentBase
     [Parameter, EditorRequired]
     public required string EventId { get; set; }
 
-    [Inject] public required VenueDirectory Venues { get; init; }
+    [Inject] public required EventDirectory Events { get; init; }
     [Inject] public required UserDirectory Users { get; init; }
 
     [CascadingParameter]
     public required Task<AuthenticationState> AuthenticationState { get; set; }
 
-    protected Venue? Venue { get; private set; }
+    protected EventDefinition? EventDefinition { get; private set; }
     protected Caller? Caller { get; private set; }
     protected bool NotFound { get; private set; }
 
     protected override async Task OnParametersSetAsync()
     {
         Caller = await Users.FindAsync((await AuthenticationState).User);
-        Venue = Caller?.CanSee(EventId) == true ? await Venues.FindAsync(EventId) : null;
-        NotFound = Venue is null;
+        EventDefinition = Caller?.CanSee(EventId) == true ? await Events.FindAsync(EventId) : null;
+        NotFound = EventDefinition is null;
     }
 }

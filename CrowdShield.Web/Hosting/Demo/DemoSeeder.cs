@@ -11,7 +11,7 @@ namespace CrowdShield.Web.Hosting.Demo;
 /// Creates the demo venue, its accounts and nine days of hourly history (so forecasts start from a weekly
 /// pattern) the first time the app starts with Demo:Enabled; afterwards only makes sure the accounts work.
 /// </summary>
-public sealed class DemoSeeder(IDbContextFactory<CrowdShieldDb> dbFactory, UserAccounts accounts, VenueDirectory venues, TimeProvider time, ILogger<DemoSeeder> logger)
+public sealed class DemoSeeder(IDbContextFactory<CrowdShieldDb> dbFactory, UserAccounts accounts, EventDirectory events, TimeProvider time, ILogger<DemoSeeder> logger)
 {
     public async Task SeedAsync(CancellationToken cancellationToken)
     {
@@ -34,7 +34,7 @@ public sealed class DemoSeeder(IDbContextFactory<CrowdShieldDb> dbFactory, UserA
                 });
                 db.HourlyCounts.AddRange(History(now));
                 await db.SaveChangesAsync(cancellationToken);
-                venues.Invalidate(DemoVenue.EventId);
+                events.Invalidate(DemoVenue.EventId);
                 logger.LogInformation("Created the demo venue '{Name}' with {Zones} zones and nine days of hourly history", DemoVenue.Name, DemoVenue.Zones.Count);
             }
         }

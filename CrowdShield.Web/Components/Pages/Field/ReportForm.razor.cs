@@ -23,7 +23,7 @@ public sealed partial class ReportForm
     private DateTimeOffset? _sentAt;
     private bool _busy;
 
-    [Parameter, EditorRequired] public required Venue Venue { get; set; }
+    [Parameter, EditorRequired] public required EventDefinition EventDefinition { get; set; }
     [Parameter, EditorRequired] public required Caller Caller { get; set; }
     [Parameter] public EventCallback<Report> OnSent { get; set; }
 
@@ -55,7 +55,7 @@ public sealed partial class ReportForm
 
     private async Task SendAsync()
     {
-        var request = new ReportRequest(Venue.Id, _message, _type, _position?.Lat, _position?.Lng, string.IsNullOrEmpty(_zoneId) ? null : _zoneId);
+        var request = new ReportRequest(EventDefinition.Id, _message, _type, _position?.Lat, _position?.Lng, string.IsNullOrEmpty(_zoneId) ? null : _zoneId);
         var errors = new ValidationErrors();
         request.Validate(errors);
         if (!errors.IsValid)

@@ -2,10 +2,10 @@ namespace CrowdShield.Core.Realtime;
 
 /// <summary>
 /// The one path every change takes to the screens: publish assigns the per-event seq, stores the message in
-/// the feed and fans it out. Publishers only ever see this interface, so a Redis-backed hub for several
+/// the feed and fans it out. Publishers only ever see this interface, so a Redis-backed bus for several
 /// nodes replaces the implementation, not the callers.
 /// </summary>
-public interface IEventHub
+public interface IMessageBus
 {
     /// <summary>Completes once the message is stored in the feed with its seq; fan-out happens after that and never blocks the caller.</summary>
     Task<RealtimeMessage> PublishAsync(string eventId, string type, object payload, CancellationToken cancellationToken = default);

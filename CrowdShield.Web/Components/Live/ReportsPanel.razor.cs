@@ -7,24 +7,24 @@ using MudBlazor;
 namespace CrowdShield.Web.Components.Live;
 
 /// <summary>Incident reports from the field, newest first, with a notification for each new one.</summary>
-public sealed partial class ReportsFeed
+public sealed partial class ReportsPanel
 {
     private const int Keep = 50;
-    private static readonly IReadOnlySet<string> Shown = new HashSet<string> { RealtimeEvents.ReportNew };
+    private static readonly IReadOnlySet<string> Shown = new HashSet<string> { MessageTypes.ReportNew };
     private readonly List<ReportNewPayload> _reports = [];
-    private Venue? _venue;
+    private EventDefinition? _definition;
 
     [Parameter] public bool Notify { get; set; } = true;
 
     [Inject] public required ReportService Reports { get; init; }
-    [Inject] public required VenueDirectory Venues { get; init; }
+    [Inject] public required EventDirectory Events { get; init; }
     [Inject] public required ISnackbar Snackbar { get; init; }
 
     protected override IReadOnlySet<string> Types => Shown;
 
     protected override async Task LoadAsync()
     {
-        _venue = await Venues.FindAsync(EventId);
+        _definition = await Events.FindAsync(EventId);
         _reports.Clear();
         _reports.AddRange((await Reports.ListAsync(EventId, Keep)).Select(ReportService.ToPayload));
     }
@@ -47,7 +47,7 @@ public sealed partial class ReportsFeed
         }
     }
 
-    private string ZoneName(string zoneId) => _venue?.FindZone(zoneId)?.Name ?? zoneId;
+    private string ZoneName(string zoneId) => _definition?.FindZone(zoneId)?.Name ?? zoneId;
 
     private static Color TypeColor(string type) => type switch
     {

@@ -6,25 +6,25 @@ using Microsoft.Extensions.Logging;
 namespace CrowdShield.Core.Realtime;
 
 /// <summary>
-/// The in-process event hub. A single writer loop takes published messages in arrival order, gives each
+/// The in-process message bus. A single writer loop takes published messages in arrival order, gives each
 /// the next seq of its event, stores a whole batch in the feed in one transaction (group commit), and only
 /// then completes the publishers and fans out. One writer makes seq gap-free and ordered without locks,
 /// and a failed batch is rolled back before any seq of it was seen by anyone.
 /// </summary>
-public sealed class EventHub : IEventHub, IAsyncDisposable
+public sealed class MessageBus : IMessageBus, IAsyncDisposable
 {
     private const int MaxBatch = 512;
 
     private readonly IFeedStore _feed;
     private readonly TimeProvider _time;
-    private readonly ILogger<EventHub> _logger;
+    private readonly ILogger<MessageBus> _logger;
     private readonly Channel<Pending> _inbox = Channel.CreateUnbounded<Pending>(new() { SingleReader = true });
     private readonly Dictionary<string, long> _lastSeq = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, ImmutableArray<Subscriber>> _subscribers = new(StringComparer.Ordinal);
     private readonly ImmutableArray<Subscriber> _sinks;
     private readonly Task _writer;
 
-    public EventHub(IFeedStore feed, IEnumerable<IRealtimeSink> sinks, TimeProvider time, ILogger<EventHub> logger)
+    public MessageBus(IFeedStore feed, IEnumerable<IRealtimeSink> sinks, TimeProvider time, ILogger<MessageBus> logger)
     {
         _feed = feed;
         _time = time;
@@ -43,7 +43,7 @@ public sealed class EventHub : IEventHub, IAsyncDisposable
         var pending = new Pending(eventId, type, payload, new(TaskCreationOptions.RunContinuationsAsynchronously));
         if (!_inbox.Writer.TryWrite(pending))
         {
-            throw new ObjectDisposedException(nameof(EventHub));
+            throw new ObjectDisposedException(nameof(MessageBus));
         }
         // The caller may stop waiting, but the message is already on its way: it will be stored and sent.
         return pending.Completion.Task.WaitAsync(cancellationToken);
@@ -166,16 +166,16 @@ public sealed class EventHub : IEventHub, IAsyncDisposable
     /// </summary>
     private sealed class Subscriber : IDisposable
     {
-        private readonly EventHub _hub;
+        private readonly MessageBus _bus;
         private readonly Func<RealtimeMessage, CancellationToken, Task> _handler;
         private readonly Channel<RealtimeMessage> _queue;
         private readonly CancellationTokenSource _stop = new();
         private readonly Task _pump;
         private int _disposed;
 
-        public Subscriber(EventHub hub, string? eventId, Func<RealtimeMessage, CancellationToken, Task> handler, int? capacity)
+        public Subscriber(MessageBus bus, string? eventId, Func<RealtimeMessage, CancellationToken, Task> handler, int? capacity)
         {
-            _hub = hub;
+            _bus = bus;
             EventId = eventId;
             _handler = handler;
             _queue = capacity is { } size
@@ -212,7 +212,7 @@ public sealed class EventHub : IEventHub, IAsyncDisposable
                 }
                 catch (Exception ex) when (!_stop.IsCancellationRequested)
                 {
-                    _hub._logger.LogWarning(ex, "A real-time subscriber failed on {Type} #{Seq} of event {EventId}",
+                    _bus._logger.LogWarning(ex, "A real-time subscriber failed on {Type} #{Seq} of event {EventId}",
                         message.Type, message.Seq, message.EventId);
                 }
                 catch (OperationCanceledException)
@@ -228,7 +228,7 @@ public sealed class EventHub : IEventHub, IAsyncDisposable
             {
                 return;
             }
-            _hub.Unsubscribe(this);
+            _bus.Unsubscribe(this);
             _queue.Writer.TryComplete();
             _stop.Cancel();
         }

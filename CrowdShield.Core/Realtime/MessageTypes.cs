@@ -1,7 +1,7 @@
 namespace CrowdShield.Core.Realtime;
 
 /// <summary>The seven real-time method names of the contract, exactly as clients subscribe to them.</summary>
-public static class RealtimeEvents
+public static class MessageTypes
 {
     public const string MapUpdate = "map:update";
     public const string AlertNew = "alert:new";

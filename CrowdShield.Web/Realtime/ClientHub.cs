@@ -11,7 +11,7 @@ namespace CrowdShield.Web.Realtime;
 /// checked membership over plain HTTP, so a refusal is a real 403 rather than a dropped socket.
 /// </summary>
 [Authorize(Policy = ApiPolicies.AnyUser)]
-public sealed class EventsHub : Hub
+public sealed class ClientHub : Hub
 {
     public static string GroupOf(string eventId) => $"event:{eventId}";
 
@@ -33,7 +33,7 @@ public sealed class EventsHub : Hub
 /// <summary>Refuses, with a problem+json status, hub requests for an event the caller may not see.</summary>
 internal sealed class HubAccessMiddleware(RequestDelegate next)
 {
-    public async Task InvokeAsync(HttpContext context, Core.Events.VenueDirectory venues)
+    public async Task InvokeAsync(HttpContext context, Core.Events.EventDirectory events)
     {
         if (context.User.Identity?.IsAuthenticated != true || context.Items[typeof(Core.Users.Caller)] is null)
         {
@@ -51,7 +51,7 @@ internal sealed class HubAccessMiddleware(RequestDelegate next)
             await Problems.WriteAsync(context, StatusCodes.Status403Forbidden, "Forbidden", $"You are not a member of event '{eventId}'.");
             return;
         }
-        if (await venues.FindAsync(eventId, context.RequestAborted) is null)
+        if (await events.FindAsync(eventId, context.RequestAborted) is null)
         {
             await Problems.WriteAsync(context, StatusCodes.Status404NotFound, "Not found", $"There is no event '{eventId}'.");
             return;

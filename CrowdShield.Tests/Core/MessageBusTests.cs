@@ -5,18 +5,18 @@ using Microsoft.Extensions.Logging.Abstractions;
 
 namespace CrowdShield.Tests.Core;
 
-public sealed class EventHubTests
+public sealed class MessageBusTests
 {
     private sealed record Note(string Text);
 
     [Fact]
     public async Task Publish_AssignsSeqPerEvent_StartingAtOne()
     {
-        await using var hub = NewHub(new MemoryFeed());
+        await using var bus = NewBus(new MemoryFeed());
 
-        var a1 = await hub.PublishAsync("a", RealtimeEvents.ReportNew, new Note("1"));
-        var b1 = await hub.PublishAsync("b", RealtimeEvents.ReportNew, new Note("2"));
-        var a2 = await hub.PublishAsync("a", RealtimeEvents.ReportNew, new Note("3"));
+        var a1 = await bus.PublishAsync("a", MessageTypes.ReportNew, new Note("1"));
+        var b1 = await bus.PublishAsync("b", MessageTypes.ReportNew, new Note("2"));
+        var a2 = await bus.PublishAsync("a", MessageTypes.ReportNew, new Note("3"));
 
         Assert.Equal((1, 1, 2), (a1.Seq, b1.Seq, a2.Seq));
         Assert.Equal("a", a2.Data.GetProperty("eventId").GetString());
@@ -28,14 +28,14 @@ public sealed class EventHubTests
     public async Task Publish_ContinuesFromTheStoredSeq_AfterARestart()
     {
         var feed = new MemoryFeed();
-        await using (var first = NewHub(feed))
+        await using (var first = NewBus(feed))
         {
-            await first.PublishAsync("a", RealtimeEvents.ReportNew, new Note("1"));
-            await first.PublishAsync("a", RealtimeEvents.ReportNew, new Note("2"));
+            await first.PublishAsync("a", MessageTypes.ReportNew, new Note("1"));
+            await first.PublishAsync("a", MessageTypes.ReportNew, new Note("2"));
         }
-        await using var second = NewHub(feed);
+        await using var second = NewBus(feed);
 
-        var next = await second.PublishAsync("a", RealtimeEvents.ReportNew, new Note("3"));
+        var next = await second.PublishAsync("a", MessageTypes.ReportNew, new Note("3"));
 
         Assert.Equal(3, next.Seq);
     }
@@ -44,12 +44,12 @@ public sealed class EventHubTests
     public async Task FailedStore_FailsThePublish_AndLeavesNoGap()
     {
         var feed = new MemoryFeed { FailNext = true };
-        await using var hub = NewHub(feed);
+        await using var bus = NewBus(feed);
         var received = new ConcurrentQueue<long>();
-        using var _ = hub.Subscribe("a", m => { received.Enqueue(m.Seq); return Task.CompletedTask; });
+        using var _ = bus.Subscribe("a", m => { received.Enqueue(m.Seq); return Task.CompletedTask; });
 
-        await Assert.ThrowsAsync<IOException>(() => hub.PublishAsync("a", RealtimeEvents.ReportNew, new Note("lost")));
-        var next = await hub.PublishAsync("a", RealtimeEvents.ReportNew, new Note("kept"));
+        await Assert.ThrowsAsync<IOException>(() => bus.PublishAsync("a", MessageTypes.ReportNew, new Note("lost")));
+        var next = await bus.PublishAsync("a", MessageTypes.ReportNew, new Note("kept"));
 
         Assert.Equal(1, next.Seq);
         await Eventually.TrueAsync(() => received.Count == 1);
@@ -59,16 +59,16 @@ public sealed class EventHubTests
     [Fact]
     public async Task SlowOrFailingSubscriber_DoesNotBlockOthersOrThePublisher()
     {
-        await using var hub = NewHub(new MemoryFeed());
+        await using var bus = NewBus(new MemoryFeed());
         var stuck = new TaskCompletionSource();
         var fast = new ConcurrentQueue<long>();
-        using var slow = hub.Subscribe("a", _ => stuck.Task);
-        using var failing = hub.Subscribe("a", _ => throw new InvalidOperationException("boom"));
-        using var quick = hub.Subscribe("a", m => { fast.Enqueue(m.Seq); return Task.CompletedTask; });
+        using var slow = bus.Subscribe("a", _ => stuck.Task);
+        using var failing = bus.Subscribe("a", _ => throw new InvalidOperationException("boom"));
+        using var quick = bus.Subscribe("a", m => { fast.Enqueue(m.Seq); return Task.CompletedTask; });
 
         for (var i = 0; i < 20; i++)
         {
-            await hub.PublishAsync("a", RealtimeEvents.ReportNew, new Note($"{i}")).WaitAsync(TimeSpan.FromSeconds(5));
+            await bus.PublishAsync("a", MessageTypes.ReportNew, new Note($"{i}")).WaitAsync(TimeSpan.FromSeconds(5));
         }
 
         await Eventually.TrueAsync(() => fast.Count == 20);
@@ -79,17 +79,17 @@ public sealed class EventHubTests
     [Fact]
     public async Task DisposedSubscription_ReceivesNothingMore()
     {
-        await using var hub = NewHub(new MemoryFeed());
+        await using var bus = NewBus(new MemoryFeed());
         var received = new ConcurrentQueue<long>();
-        var subscription = hub.Subscribe("a", m => { received.Enqueue(m.Seq); return Task.CompletedTask; });
-        await hub.PublishAsync("a", RealtimeEvents.ReportNew, new Note("1"));
+        var subscription = bus.Subscribe("a", m => { received.Enqueue(m.Seq); return Task.CompletedTask; });
+        await bus.PublishAsync("a", MessageTypes.ReportNew, new Note("1"));
         await Eventually.TrueAsync(() => received.Count == 1);
 
         subscription.Dispose();
         subscription.Dispose();
-        await hub.PublishAsync("a", RealtimeEvents.ReportNew, new Note("2"));
+        await bus.PublishAsync("a", MessageTypes.ReportNew, new Note("2"));
 
-        Assert.Equal(0, hub.SubscriberCount("a"));
+        Assert.Equal(0, bus.SubscriberCount("a"));
         Assert.Equal([1L], received);
     }
 
@@ -97,17 +97,17 @@ public sealed class EventHubTests
     public async Task Sinks_ReceiveEveryEventInOrder()
     {
         var sink = new RecordingSink();
-        await using var hub = new EventHub(new MemoryFeed(), [sink], TimeProvider.System, NullLogger<EventHub>.Instance);
+        await using var bus = new MessageBus(new MemoryFeed(), [sink], TimeProvider.System, NullLogger<MessageBus>.Instance);
 
-        await hub.PublishAsync("a", RealtimeEvents.ReportNew, new Note("1"));
-        await hub.PublishAsync("b", RealtimeEvents.ReportNew, new Note("2"));
-        await hub.PublishAsync("a", RealtimeEvents.ReportNew, new Note("3"));
+        await bus.PublishAsync("a", MessageTypes.ReportNew, new Note("1"));
+        await bus.PublishAsync("b", MessageTypes.ReportNew, new Note("2"));
+        await bus.PublishAsync("a", MessageTypes.ReportNew, new Note("3"));
 
         await Eventually.TrueAsync(() => sink.Messages.Count == 3);
         Assert.Equal(["a#1", "b#1", "a#2"], sink.Messages.Select(m => $"{m.EventId}#{m.Seq}"));
     }
 
-    private static EventHub NewHub(IFeedStore feed) => new(feed, [], TimeProvider.System, NullLogger<EventHub>.Instance);
+    private static MessageBus NewBus(IFeedStore feed) => new(feed, [], TimeProvider.System, NullLogger<MessageBus>.Instance);
 
     private sealed class RecordingSink : IRealtimeSink
     {
@@ -165,8 +165,8 @@ public sealed class RealtimeJsonTests
     [Fact]
     public void NoPayloadRecord_DeclaresEventIdOrSeq_WhichTheHubAddsItself()
     {
-        var payloads = typeof(RealtimeEvents).Assembly.GetTypes()
-            .Where(t => t.Namespace == typeof(RealtimeEvents).Namespace && t.Name.EndsWith("Payload", StringComparison.Ordinal));
+        var payloads = typeof(MessageTypes).Assembly.GetTypes()
+            .Where(t => t.Namespace == typeof(MessageTypes).Namespace && t.Name.EndsWith("Payload", StringComparison.Ordinal));
 
         Assert.NotEmpty(payloads);
         Assert.All(payloads, t => Assert.DoesNotContain(t.GetProperties(), p => p.Name is "EventId" or "Seq"));
