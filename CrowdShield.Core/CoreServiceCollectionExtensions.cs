@@ -1,6 +1,7 @@
 using CrowdShield.Core.Actions;
 using CrowdShield.Core.Alerts;
 using CrowdShield.Core.Cameras;
+using CrowdShield.Core.Cluster;
 using CrowdShield.Core.Events;
 using CrowdShield.Core.Intelligence;
 using CrowdShield.Core.Map;
@@ -15,18 +16,25 @@ public static class CoreServiceCollectionExtensions
 {
     /// <summary>
     /// The domain services. The host adds the database (an <c>IDbContextFactory&lt;CrowdShieldDb&gt;</c>)
-    /// and the real-time sinks (SignalR), and binds <see cref="MapOptions"/>.
+    /// the real-time sinks (SignalR) and, for a cluster, a shared <see cref="IBackplane"/>; it binds the options.
     /// </summary>
     public static IServiceCollection AddCrowdShieldCore(this IServiceCollection services)
     {
         services.TryAddSingleton(TimeProvider.System);
         services.AddOptions<MapOptions>();
         services.AddOptions<AlertOptions>();
+        services.AddOptions<ClusterOptions>();
+        // One node alone unless the host registers a shared backplane (Redis) first.
+        services.TryAddSingleton<IBackplane, LocalBackplane>();
+        services.AddSingleton<ClusterNode>();
+        services.AddSingleton<CacheInvalidation>();
+        services.AddSingleton<WorkLeases>();
         services.AddSingleton<IFeedStore, EfFeedStore>();
         services.AddSingleton<MessageBus>();
         services.AddSingleton<IMessageBus>(sp => sp.GetRequiredService<MessageBus>());
         services.AddSingleton<EventDirectory>();
         services.AddSingleton<LiveMap>();
+        services.TryAddSingleton<IPingStore, SqlPingStore>();
         services.AddSingleton<PingWriter>();
         services.AddSingleton<PingIngest>();
         services.AddSingleton<AlertService>();

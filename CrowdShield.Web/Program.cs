@@ -1,5 +1,6 @@
 using CrowdShield.Web.Api;
 using CrowdShield.Web.Auth;
+using CrowdShield.Web.Cluster;
 using CrowdShield.Web.Components;
 using CrowdShield.Web.Data;
 using CrowdShield.Web.Hosting;
@@ -9,6 +10,7 @@ using CrowdShield.Web.Realtime;
 var builder = WebApplication.CreateBuilder(args);
 
 builder.AddCrowdShieldData();
+builder.AddCrowdShieldCluster();
 builder.AddCrowdShieldCore();
 builder.AddCrowdShieldAuth();
 builder.AddCrowdShieldApi();
@@ -30,6 +32,7 @@ app.UseRateLimiter();
 app.UseWhen(context => context.Request.Path.StartsWithSegments(AuthServiceExtensions.HubPath), hub => hub.UseMiddleware<HubAccessMiddleware>());
 app.UseAntiforgery();
 
+app.MapCrowdShieldHealth();
 app.MapCrowdShieldApi();
 app.MapCrowdShieldRealtime();
 app.MapCrowdShieldUi();

@@ -18,6 +18,17 @@ public sealed class Alert
     public string? ResolvedBy { get; set; }
     /// <summary>When the condition stayed below its recovery bound long enough (hysteresis); null while it persists.</summary>
     public DateTimeOffset? RecoveredAt { get; set; }
+    /// <summary>Since when readings have stayed at or below the recovery bound; kept here so every node counts the same hold.</summary>
+    public DateTimeOffset? RecoveringSince { get; set; }
+    /// <summary>
+    /// Set while the alert is not resolved: one condition (zone, kind, camera) has one such alert. A unique index on it
+    /// makes the database refuse a second one when two nodes see the same reading at once.
+    /// </summary>
+    public string? OpenKey { get; set; }
+    /// <summary>Incremented by every change: two nodes changing one alert at once cannot both win.</summary>
+    public int Version { get; set; }
+
+    public static string KeyOf(string? zoneId, string type, string? cameraId) => $"{zoneId}\u001f{type}\u001f{cameraId}";
 }
 
 public static class AlertStatus

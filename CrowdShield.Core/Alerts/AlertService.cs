@@ -26,8 +26,6 @@ public sealed class AlertService(
 
     // One decision at a time per condition, so two concurrent readings cannot open two alerts.
     private readonly ConcurrentDictionary<(string EventId, string Zone, string Type, string Camera), SemaphoreSlim> _locks = new();
-    // When each open condition first went below its recovery bound, for the hold.
-    private readonly ConcurrentDictionary<(string EventId, string Zone, string Type, string Camera), DateTimeOffset> _belowSince = new();
 
     private AlertOptions Options => options.Value;
 
@@ -91,62 +89,96 @@ public sealed class AlertService(
         await gate.WaitAsync(cancellationToken);
         try
         {
-            var now = time.GetUtcNow();
-            await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
-            var open = await OpenQuery(db, eventId, zoneId, condition.Type, condition.CameraId).FirstOrDefaultAsync(cancellationToken);
-            if (condition.Severity is { } severity)
+            // The gate orders readings on this node; the database orders them across nodes (a unique open alert per
+            // condition, and a version on every alert). A reading that lost a race to another node decides again
+            // from what that node stored.
+            for (var attempt = 1; ; attempt++)
             {
-                _belowSince.TryRemove(key, out _);
-                if (open is null)
+                try
                 {
-                    open = new Alert
-                    {
-                        Id = Ids.New(), EventId = eventId, ZoneId = zoneId, CameraId = condition.CameraId, Type = condition.Type,
-                        Message = condition.Message, Severity = severity, CreatedAt = now,
-                    };
-                    db.Alerts.Add(open);
-                    await db.SaveChangesAsync(CancellationToken.None);
-                    await bus.PublishAsync(eventId, MessageTypes.AlertNew,
-                        new AlertNewPayload(open.Id, open.Type, open.Message, open.Severity, open.ZoneId, open.CreatedAt), CancellationToken.None);
+                    return await DecideAsync(eventId, zoneId, condition, hold ?? Options.RecoveryHold, cancellationToken);
                 }
-                else if (AlertTypes.SeverityRank(severity) > AlertTypes.SeverityRank(open.Severity) || open.RecoveredAt is not null)
+                catch (DbUpdateException) when (attempt < 5)
                 {
-                    // Worse than when raised, or back after a recovery an operator has not closed yet.
-                    open.Severity = AlertTypes.SeverityRank(severity) > AlertTypes.SeverityRank(open.Severity) ? severity : open.Severity;
-                    open.Message = condition.Message;
-                    open.RecoveredAt = null;
-                    await db.SaveChangesAsync(CancellationToken.None);
-                    await bus.PublishAsync(eventId, MessageTypes.AlertUpdated, Updated(open), CancellationToken.None);
                 }
             }
-            else if (condition.Recovered && open is not null && open.RecoveredAt is null)
-            {
-                var since = _belowSince.GetOrAdd(key, now);
-                if (now - since >= (hold ?? Options.RecoveryHold))
-                {
-                    _belowSince.TryRemove(key, out _);
-                    open.RecoveredAt = now;
-                    if (Options.AutoResolve)
-                    {
-                        open.Status = AlertStatus.Resolved;
-                        open.ResolvedAt = now;
-                        open.ResolvedBy = System;
-                    }
-                    await db.SaveChangesAsync(CancellationToken.None);
-                    await bus.PublishAsync(eventId, MessageTypes.AlertUpdated, Updated(open), CancellationToken.None);
-                }
-            }
-            else if (!condition.Recovered)
-            {
-                // Between the recovery bound and the threshold: recovery must start again from below the bound.
-                _belowSince.TryRemove(key, out _);
-            }
-            return open?.Status == AlertStatus.Resolved ? null : open;
         }
         finally
         {
             gate.Release();
         }
+    }
+
+    private async Task<Alert?> DecideAsync(string eventId, string zoneId, Condition condition, TimeSpan hold, CancellationToken cancellationToken)
+    {
+        var now = time.GetUtcNow();
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        var open = await OpenQuery(db, eventId, zoneId, condition.Type, condition.CameraId).FirstOrDefaultAsync(cancellationToken);
+        if (condition.Severity is { } severity)
+        {
+            if (open is null)
+            {
+                open = new Alert
+                {
+                    Id = Ids.New(), EventId = eventId, ZoneId = zoneId, CameraId = condition.CameraId, Type = condition.Type,
+                    Message = condition.Message, Severity = severity, CreatedAt = now,
+                    OpenKey = Alert.KeyOf(zoneId, condition.Type, condition.CameraId),
+                };
+                db.Alerts.Add(open);
+                await db.SaveChangesAsync(CancellationToken.None);
+                await bus.PublishAsync(eventId, MessageTypes.AlertNew,
+                    new AlertNewPayload(open.Id, open.Type, open.Message, open.Severity, open.ZoneId, open.CreatedAt), CancellationToken.None);
+            }
+            else if (AlertTypes.SeverityRank(severity) > AlertTypes.SeverityRank(open.Severity) || open.RecoveredAt is not null)
+            {
+                // Worse than when raised, or back after a recovery an operator has not closed yet.
+                open.Severity = AlertTypes.SeverityRank(severity) > AlertTypes.SeverityRank(open.Severity) ? severity : open.Severity;
+                open.Message = condition.Message;
+                open.RecoveredAt = null;
+                open.RecoveringSince = null;
+                open.Version++;
+                await db.SaveChangesAsync(CancellationToken.None);
+                await bus.PublishAsync(eventId, MessageTypes.AlertUpdated, Updated(open), CancellationToken.None);
+            }
+            else if (open.RecoveringSince is not null)
+            {
+                open.RecoveringSince = null;
+                open.Version++;
+                await db.SaveChangesAsync(CancellationToken.None);
+            }
+        }
+        else if (condition.Recovered && open is not null && open.RecoveredAt is null)
+        {
+            open.RecoveringSince ??= now;
+            if (now - open.RecoveringSince >= hold)
+            {
+                open.RecoveredAt = now;
+                open.RecoveringSince = null;
+                if (Options.AutoResolve)
+                {
+                    open.Status = AlertStatus.Resolved;
+                    open.ResolvedAt = now;
+                    open.ResolvedBy = System;
+                    open.OpenKey = null;
+                }
+                open.Version++;
+                await db.SaveChangesAsync(CancellationToken.None);
+                await bus.PublishAsync(eventId, MessageTypes.AlertUpdated, Updated(open), CancellationToken.None);
+            }
+            else if (db.Entry(open).Property(a => a.RecoveringSince).IsModified)
+            {
+                open.Version++;
+                await db.SaveChangesAsync(CancellationToken.None);
+            }
+        }
+        else if (!condition.Recovered && open?.RecoveringSince is not null)
+        {
+            // Between the recovery bound and the threshold: recovery must start again from below the bound.
+            open.RecoveringSince = null;
+            open.Version++;
+            await db.SaveChangesAsync(CancellationToken.None);
+        }
+        return open?.Status == AlertStatus.Resolved ? null : open;
     }
 
     private async Task<Alert?> FindOpenAsync(string eventId, string zoneId, string type, string? cameraId, CancellationToken cancellationToken)
@@ -189,6 +221,7 @@ public sealed class AlertService(
                 return (AlertChangeOutcome.Unchanged, null);
             }
             alert.Status = AlertStatus.Acknowledged;
+            alert.Version++;
             alert.AcknowledgedAt = time.GetUtcNow();
             alert.AcknowledgedBy = caller.Email;
             return (AlertChangeOutcome.Changed, null);
@@ -202,6 +235,8 @@ public sealed class AlertService(
                 return (AlertChangeOutcome.Unchanged, null);
             }
             alert.Status = AlertStatus.Resolved;
+            alert.OpenKey = null;
+            alert.Version++;
             alert.ResolvedAt = time.GetUtcNow();
             alert.ResolvedBy = caller.Email;
             return (AlertChangeOutcome.Changed, null);
@@ -225,7 +260,7 @@ public sealed class AlertService(
             }
             catch (DbUpdateConcurrencyException)
             {
-                // Status is a concurrency token: when two operators resolve the same alert at once, one wins
+                // Version is a concurrency token: when two operators resolve the same alert at once, one wins
                 // and only that change is broadcast; the other sees the alert as it now is.
                 await db.Entry(alert).ReloadAsync(cancellationToken);
                 return new(AlertChangeOutcome.Unchanged, alert);

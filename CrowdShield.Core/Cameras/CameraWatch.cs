@@ -16,7 +16,8 @@ public sealed class CameraWatch(IDbContextFactory<CrowdShieldDb> dbFactory, Even
     private static readonly TimeSpan Lookback = TimeSpan.FromHours(1);
     private static readonly TimeSpan LiveInterval = TimeSpan.FromMinutes(5);
 
-    public async Task CheckAsync(CancellationToken cancellationToken)
+    /// <summary>Raises a silence alert for every silent camera of an event this node <paramref name="owns"/> (holds the lease of, so a cluster raises each silence once).</summary>
+    public async Task CheckAsync(Func<string, CancellationToken, ValueTask<bool>> owns, CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow();
         var since = now - Lookback;
@@ -35,7 +36,8 @@ public sealed class CameraWatch(IDbContextFactory<CrowdShieldDb> dbFactory, Even
             }
             var silentAfter = TimeSpan.FromTicks(Math.Max(options.Value.CameraSilence.Ticks, 3 * interval.Ticks));
             var silentFor = now - camera.Last;
-            if (silentFor > silentAfter && await events.FindAsync(camera.EventId, cancellationToken) is { } definition)
+            if (silentFor > silentAfter && await owns(camera.EventId, cancellationToken)
+                && await events.FindAsync(camera.EventId, cancellationToken) is { } definition)
             {
                 var zoneName = definition.FindZone(camera.ZoneId)?.Name ?? camera.ZoneId;
                 await alerts.CameraSilentAsync(camera.EventId, camera.ZoneId, zoneName, camera.CameraId, silentFor, cancellationToken);

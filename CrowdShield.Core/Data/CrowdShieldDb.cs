@@ -2,6 +2,7 @@ using System.Text.Json;
 using CrowdShield.Core.Actions;
 using CrowdShield.Core.Alerts;
 using CrowdShield.Core.Cameras;
+using CrowdShield.Core.Cluster;
 using CrowdShield.Core.Events;
 using CrowdShield.Core.Map;
 using CrowdShield.Core.Realtime;
@@ -31,6 +32,9 @@ public sealed class CrowdShieldDb(DbContextOptions<CrowdShieldDb> options) : DbC
     public DbSet<OperatorAction> Actions => Set<OperatorAction>();
     public DbSet<Report> Reports => Set<Report>();
     public DbSet<FeedEntry> Feed => Set<FeedEntry>();
+    public DbSet<FeedCounter> FeedCounters => Set<FeedCounter>();
+    public DbSet<Lease> Leases => Set<Lease>();
+    public DbSet<ProtectionKey> ProtectionKeys => Set<ProtectionKey>();
 
     protected override void ConfigureConventions(ModelConfigurationBuilder builder)
     {
@@ -104,9 +108,12 @@ public sealed class CrowdShieldDb(DbContextOptions<CrowdShieldDb> options) : DbC
         {
             e.ToTable("alerts");
             e.HasKey(a => a.Id);
-            e.Property(a => a.Status).IsConcurrencyToken();
+            e.Property(a => a.Version).IsConcurrencyToken();
+            e.Property(a => a.OpenKey).HasMaxLength(300);
             e.HasIndex(a => new { a.EventId, a.CreatedAt });
             e.HasIndex(a => new { a.EventId, a.ZoneId, a.Type, a.Status });
+            // The same filter text on SQLite and PostgreSQL: both have partial indexes and quote identifiers alike.
+            e.HasIndex(a => new { a.EventId, a.OpenKey }).IsUnique().HasFilter("\"OpenKey\" IS NOT NULL");
         });
 
         model.Entity<Ping>(e =>
@@ -139,6 +146,28 @@ public sealed class CrowdShieldDb(DbContextOptions<CrowdShieldDb> options) : DbC
             e.HasKey(f => new { f.EventId, f.Seq });
             e.HasIndex(f => f.At);
             e.Property(f => f.Type).HasMaxLength(32);
+        });
+
+        model.Entity<FeedCounter>(e =>
+        {
+            e.ToTable("feed_counters");
+            e.HasKey(c => c.EventId);
+        });
+
+        model.Entity<Lease>(e =>
+        {
+            e.ToTable("leases");
+            e.HasKey(l => l.Name);
+            e.Property(l => l.Name).HasMaxLength(200);
+            e.Property(l => l.Holder).HasMaxLength(128);
+        });
+
+        model.Entity<ProtectionKey>(e =>
+        {
+            e.ToTable("protection_keys");
+            e.HasKey(k => k.Id);
+            e.Property(k => k.FriendlyName).HasMaxLength(200);
+            e.Property(k => k.Xml).HasMaxLength(20_000);
         });
     }
 

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using CrowdShield.Core.Cluster;
 using CrowdShield.Core.Data;
 using CrowdShield.Core.Map;
 using Microsoft.EntityFrameworkCore;
@@ -14,12 +15,29 @@ public sealed record EventDefinition(string Id, string Name, GeoPoint Center, IR
 public sealed record ZoneDefinition(string Id, string Name, IReadOnlyList<GeoPoint> Polygon, double? AreaM2, int? Capacity, int AlertThreshold);
 
 /// <summary>
-/// Caches events, which change only when an admin edits an event. Single-node cache; with several nodes an
-/// edit must also be announced on the backplane (see docs/architecture.md).
+/// Caches events, which change only when an admin edits one. An edit on any node drops the entry on every node
+/// (<see cref="CacheInvalidation"/>), so the next use reads it again.
 /// </summary>
-public sealed class EventDirectory(IDbContextFactory<CrowdShieldDb> dbFactory)
+public sealed class EventDirectory
 {
+    public const string CacheKind = "event";
+
+    private readonly IDbContextFactory<CrowdShieldDb> _dbFactory;
+    private readonly CacheInvalidation _invalidation;
     private readonly ConcurrentDictionary<string, EventDefinition> _definitions = new(StringComparer.Ordinal);
+    // Bumped by every invalidation: a read that raced with one is returned but not cached, so it cannot outlive the change.
+    private long _generation;
+
+    public EventDirectory(IDbContextFactory<CrowdShieldDb> dbFactory, CacheInvalidation invalidation)
+    {
+        _dbFactory = dbFactory;
+        _invalidation = invalidation;
+        invalidation.Subscribe(CacheKind, eventId =>
+        {
+            Interlocked.Increment(ref _generation);
+            _definitions.TryRemove(eventId, out _);
+        });
+    }
 
     public async ValueTask<EventDefinition?> FindAsync(string eventId, CancellationToken cancellationToken = default)
     {
@@ -27,18 +45,23 @@ public sealed class EventDirectory(IDbContextFactory<CrowdShieldDb> dbFactory)
         {
             return definition;
         }
-        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        var generation = Interlocked.Read(ref _generation);
+        await using var db = await _dbFactory.CreateDbContextAsync(cancellationToken);
         var entity = await db.Events.AsNoTracking().Include(e => e.Zones).FirstOrDefaultAsync(e => e.Id == eventId, cancellationToken);
         if (entity is null)
         {
             return null;
         }
         definition = ToDefinition(entity);
-        _definitions[eventId] = definition;
+        if (Interlocked.Read(ref _generation) == generation)
+        {
+            _definitions[eventId] = definition;
+        }
         return definition;
     }
 
-    public void Invalidate(string eventId) => _definitions.TryRemove(eventId, out _);
+    /// <summary>The event changed: every node reads it again (and rebuilds what depends on it, like the live map).</summary>
+    public void Invalidate(string eventId) => _invalidation.Invalidate(CacheKind, eventId);
 
     public static EventDefinition ToDefinition(Event e) => new(
         e.Id, e.Name, new GeoPoint(e.CenterLat, e.CenterLng),

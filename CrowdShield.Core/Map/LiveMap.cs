@@ -1,8 +1,11 @@
 using System.Collections.Concurrent;
+using System.Threading.Channels;
+using CrowdShield.Core.Cluster;
 using CrowdShield.Core.Data;
 using CrowdShield.Core.Events;
 using CrowdShield.Core.Realtime;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
 namespace CrowdShield.Core.Map;
@@ -13,17 +16,59 @@ namespace CrowdShield.Core.Map;
 /// New pings are collected and sent as one <c>map:update</c> per event per flush (the host flushes once a second).
 /// State is rebuilt from the database the first time an event is touched after a start.
 /// </summary>
-public sealed class LiveMap(
-    IDbContextFactory<CrowdShieldDb> dbFactory,
-    EventDirectory events,
-    IOptions<MapOptions> options,
-    TimeProvider time)
+public sealed class LiveMap
 {
+    private readonly IDbContextFactory<CrowdShieldDb> _dbFactory;
+    private readonly EventDirectory _events;
+    private readonly IOptions<MapOptions> _options;
+    private readonly TimeProvider _time;
+    private readonly IBackplane _backplane;
+    private readonly ILogger<LiveMap> _logger;
     private readonly ConcurrentDictionary<string, Lazy<Task<EventMap>>> _maps = new(StringComparer.Ordinal);
-    private MapOptions Options => options.Value;
+    // What other nodes stored, applied in the order it came.
+    private readonly Channel<Func<Task>> _remote = Channel.CreateUnbounded<Func<Task>>(new() { SingleReader = true });
 
-    /// <summary>Adds durably stored pings. Already-expired pings are ignored here: accepted, never shown.</summary>
+    public LiveMap(
+        IDbContextFactory<CrowdShieldDb> dbFactory, EventDirectory events, IOptions<MapOptions> options, TimeProvider time,
+        IBackplane backplane, CacheInvalidation invalidation, ILogger<LiveMap> logger)
+    {
+        _dbFactory = dbFactory;
+        _events = events;
+        _options = options;
+        _time = time;
+        _backplane = backplane;
+        _logger = logger;
+        // Zones changed: the next use rebuilds the event's map with the new zones.
+        invalidation.Subscribe(EventDirectory.CacheKind, Invalidate);
+        backplane.Subscribe(BackplaneChannels.Pings, bytes =>
+        {
+            var (eventId, pings) = MapEnvelope.DecodePings(bytes);
+            _remote.Writer.TryWrite(() => AddLocalAsync(eventId, pings));
+        });
+        backplane.Subscribe(BackplaneChannels.Cameras, bytes =>
+        {
+            var (eventId, zoneId, cameraId, count, capturedAt) = MapEnvelope.DecodeCamera(bytes);
+            _remote.Writer.TryWrite(() => SetCameraLocalAsync(eventId, zoneId, cameraId, count, capturedAt));
+        });
+        _ = Task.Run(ApplyRemoteAsync);
+    }
+
+    private MapOptions Options => _options.Value;
+
+    /// <summary>
+    /// Adds durably stored pings, here and on every other node. Already-expired pings are ignored here: accepted,
+    /// never shown.
+    /// </summary>
     public async Task AddPingsAsync(string eventId, IReadOnlyList<Ping> pings, CancellationToken cancellationToken = default)
+    {
+        if (_backplane.IsShared)
+        {
+            _backplane.Publish(BackplaneChannels.Pings, MapEnvelope.EncodePings(eventId, pings));
+        }
+        await AddLocalAsync(eventId, pings, cancellationToken);
+    }
+
+    private async Task AddLocalAsync(string eventId, IReadOnlyList<Ping> pings, CancellationToken cancellationToken = default)
     {
         var map = await GetAsync(eventId, cancellationToken);
         if (map is null)
@@ -32,7 +77,7 @@ public sealed class LiveMap(
         }
         lock (map)
         {
-            var now = time.GetUtcNow();
+            var now = _time.GetUtcNow();
             foreach (var ping in pings)
             {
                 if (ping.ExpiresAt > now)
@@ -44,8 +89,17 @@ public sealed class LiveMap(
         }
     }
 
-    /// <summary>Records a camera count so that zone occupancy includes it.</summary>
+    /// <summary>Records a camera count so that zone occupancy includes it, here and on every other node.</summary>
     public async Task AddCameraCountAsync(string eventId, string zoneId, string cameraId, int count, DateTimeOffset capturedAt, CancellationToken cancellationToken = default)
+    {
+        if (_backplane.IsShared)
+        {
+            _backplane.Publish(BackplaneChannels.Cameras, MapEnvelope.EncodeCamera(eventId, zoneId, cameraId, count, capturedAt));
+        }
+        await SetCameraLocalAsync(eventId, zoneId, cameraId, count, capturedAt, cancellationToken);
+    }
+
+    private async Task SetCameraLocalAsync(string eventId, string zoneId, string cameraId, int count, DateTimeOffset capturedAt, CancellationToken cancellationToken = default)
     {
         var map = await GetAsync(eventId, cancellationToken);
         if (map is null)
@@ -55,7 +109,7 @@ public sealed class LiveMap(
         lock (map)
         {
             map.SetCamera(zoneId, cameraId, count, capturedAt);
-            map.LastActivity = time.GetUtcNow();
+            map.LastActivity = _time.GetUtcNow();
         }
     }
 
@@ -68,7 +122,7 @@ public sealed class LiveMap(
         }
         lock (map)
         {
-            var now = time.GetUtcNow();
+            var now = _time.GetUtcNow();
             map.Expire(now);
             return new MapSnapshot(eventId, map.Points(), map.Cells(), map.Zones(now), now);
         }
@@ -84,7 +138,7 @@ public sealed class LiveMap(
         }
         lock (map)
         {
-            var now = time.GetUtcNow();
+            var now = _time.GetUtcNow();
             map.Expire(now);
             return (map.Cells(), map.Zones(now));
         }
@@ -100,14 +154,18 @@ public sealed class LiveMap(
         }
         lock (map)
         {
-            var now = time.GetUtcNow();
+            var now = _time.GetUtcNow();
             map.Expire(now);
             return map.Zones(now);
         }
     }
 
-    /// <summary>Publishes one <c>map:update</c> for every event that changed since the last flush.</summary>
-    public async Task FlushAsync(IMessageBus bus, CancellationToken cancellationToken)
+    /// <summary>
+    /// Publishes one <c>map:update</c> for every event that changed since the last flush and whose map this node
+    /// sends (<paramref name="sends"/>: it holds the event's lease). Another node sends the others; what piled up
+    /// here for them is dropped, since every node counts every ping.
+    /// </summary>
+    public async Task FlushAsync(IMessageBus bus, Func<string, CancellationToken, ValueTask<bool>> sends, CancellationToken cancellationToken)
     {
         foreach (var (eventId, lazy) in _maps)
         {
@@ -115,12 +173,27 @@ public sealed class LiveMap(
             {
                 continue;
             }
+            bool dirty;
+            lock (map)
+            {
+                dirty = map.Dirty;
+            }
+            if (!dirty)
+            {
+                continue;
+            }
+            var mine = await sends(eventId, cancellationToken);
             MapUpdatePayload? payload = null;
             lock (map)
             {
-                if (map.Dirty)
+                if (!mine)
                 {
-                    var now = time.GetUtcNow();
+                    map.TakePending();
+                    map.TakeSource();
+                }
+                else if (map.Dirty)
+                {
+                    var now = _time.GetUtcNow();
                     map.Expire(now);
                     var (points, dropped) = map.TakePending();
                     payload = new MapUpdatePayload(points, map.Cells(), map.Zones(now), now, map.TakeSource()) { DroppedPoints = dropped };
@@ -136,13 +209,29 @@ public sealed class LiveMap(
     /// <summary>Events that received pings or camera counts within <paramref name="within"/>: the ones worth assessing.</summary>
     public IReadOnlyList<string> ActiveEvents(TimeSpan within)
     {
-        var since = time.GetUtcNow() - within;
+        var since = _time.GetUtcNow() - within;
         return [.. _maps.Where(m => m.Value.IsValueCreated && m.Value.Value.IsCompletedSuccessfully && m.Value.Value.Result.LastActivity >= since)
             .Select(m => m.Key)];
     }
 
     /// <summary>Forgets an event's state so the next use rebuilds it (after its zones changed).</summary>
     public void Invalidate(string eventId) => _maps.TryRemove(eventId, out _);
+
+    private async Task ApplyRemoteAsync()
+    {
+        await foreach (var apply in _remote.Reader.ReadAllAsync())
+        {
+            try
+            {
+                await apply();
+            }
+            catch (Exception ex)
+            {
+                // The database is the truth: a map that missed this rebuilds from it when reloaded.
+                _logger.LogWarning(ex, "Could not apply another node's pings or counts to the live map");
+            }
+        }
+    }
 
     private async Task<EventMap?> GetAsync(string eventId, CancellationToken cancellationToken)
     {
@@ -166,10 +255,10 @@ public sealed class LiveMap(
 
     private async Task<EventMap> LoadAsync(string eventId)
     {
-        var definition = await events.FindAsync(eventId) ?? throw new KeyNotFoundException(eventId);
+        var definition = await _events.FindAsync(eventId) ?? throw new KeyNotFoundException(eventId);
         var map = new EventMap(definition, Options, Options.BandsFor(eventId));
-        var now = time.GetUtcNow();
-        await using var db = await dbFactory.CreateDbContextAsync();
+        var now = _time.GetUtcNow();
+        await using var db = await _dbFactory.CreateDbContextAsync();
         var pings = await db.Pings.AsNoTracking()
             .Where(p => p.EventId == eventId && p.ExpiresAt > now)
             .OrderByDescending(p => p.Id)

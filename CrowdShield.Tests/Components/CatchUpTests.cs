@@ -34,6 +34,10 @@ public sealed class CatchUpTests() : WidgetTestContext(new ManualBus())
         Payload = JsonSerializer.SerializeToUtf8Bytes(new { eventId = EventId, seq, id = $"r{seq}", message, type = "other", createdAt = DateTimeOffset.UtcNow, createdBy = "f" }),
     };
 
+    /// <summary>Stores the entries as the bus would: the store hands out seq 1, 2, … and each entry is the one with that seq.</summary>
+    private static Task StoreAsync(IFeedStore feed, params FeedEntry[] entries) =>
+        feed.AppendAsync([.. entries.Select(e => new FeedDraft(e.EventId, e.Type, new { }))], (_, seq) => entries.Single(e => e.Seq == seq), CancellationToken.None);
+
     private RealtimeMessage AsMessage(FeedEntry entry) => new(entry.EventId, entry.Seq, entry.Type, entry.At, new RawJson(entry.Payload));
 
     [Fact]
@@ -44,7 +48,7 @@ public sealed class CatchUpTests() : WidgetTestContext(new ManualBus())
         var widget = Render<ReportsPanel>(p => p.Add(c => c.EventId, EventId).Add(c => c.Notify, false));
         widget.WaitForAssertion(() => Assert.NotNull(hub.Handler));
         var entries = new[] { Report(1, "first"), Report(2, "second"), Report(3, "third") };
-        await feed.AppendAsync(entries, CancellationToken.None);
+        await StoreAsync(feed, entries);
 
         // Only the last one reaches the widget: the first two were dropped on the way.
         await hub.Handler!(AsMessage(entries[2]));
@@ -61,7 +65,7 @@ public sealed class CatchUpTests() : WidgetTestContext(new ManualBus())
         var widget = Render<ReportsPanel>(p => p.Add(c => c.EventId, EventId).Add(c => c.Notify, false));
         widget.WaitForAssertion(() => Assert.NotNull(hub.Handler));
         var first = Report(1, "only once");
-        await feed.AppendAsync([first], CancellationToken.None);
+        await StoreAsync(feed, first);
 
         await hub.Handler!(AsMessage(first));
         await hub.Handler!(AsMessage(first));

@@ -6,7 +6,6 @@ using CrowdShield.Core.Realtime;
 using CrowdShield.Core.Zones;
 using CrowdShield.Tests.Infrastructure;
 using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
 
@@ -40,9 +39,9 @@ public sealed class AlertEngineTests : IAsyncLifetime
             });
             await db.SaveChangesAsync();
         }
-        var definition = (await new EventDirectory(_db).FindAsync(EventId))!;
+        var definition = (await CoreParts.Events(_db).FindAsync(EventId))!;
         (_gate, _pit) = (definition.FindZone("gate")!, definition.FindZone("pit")!);
-        _hub = new MessageBus(new EfFeedStore(_db), [], _time, NullLogger<MessageBus>.Instance);
+        _hub = CoreParts.Bus(_db, _time);
         _hub.Subscribe(EventId, m => { lock (_sent) { _sent.Add(m); } return Task.CompletedTask; });
         _alerts = new AlertService(_db, _hub, Options.Create(_options), Options.Create(new MapOptions()), _time);
     }
@@ -160,7 +159,7 @@ public sealed class AlertEngineTests : IAsyncLifetime
     [Fact]
     public async Task SilentCamera_RaisesItsOwnAlert_AndReportingAgainRecoversIt()
     {
-        var watch = new CameraWatch(_db, new EventDirectory(_db), _alerts, Options.Create(_options), _time);
+        var watch = new CameraWatch(_db, CoreParts.Events(_db), _alerts, Options.Create(_options), _time);
         await using (var db = _db.CreateDbContext())
         {
             for (var i = 0; i < 10; i++)
@@ -172,12 +171,12 @@ public sealed class AlertEngineTests : IAsyncLifetime
         }
         // The last report came 90 s after the first; 100 s later it is late but not yet silent (2 min).
         _time.Advance(TimeSpan.FromSeconds(190));
-        await watch.CheckAsync(CancellationToken.None);
+        await watch.CheckAsync((_, _) => ValueTask.FromResult(true), CancellationToken.None);
         Assert.Empty(await AlertsAsync());
 
         _time.Advance(TimeSpan.FromMinutes(1));
-        await watch.CheckAsync(CancellationToken.None);
-        await watch.CheckAsync(CancellationToken.None);
+        await watch.CheckAsync((_, _) => ValueTask.FromResult(true), CancellationToken.None);
+        await watch.CheckAsync((_, _) => ValueTask.FromResult(true), CancellationToken.None);
         var silent = Assert.Single(await AlertsAsync());
         await _alerts.CameraReportedAsync(EventId, "gate", "cam-7");
 
@@ -189,7 +188,7 @@ public sealed class AlertEngineTests : IAsyncLifetime
     [Fact]
     public async Task HourlyCounter_IsNeverSilentBetweenItsReports()
     {
-        var watch = new CameraWatch(_db, new EventDirectory(_db), _alerts, Options.Create(_options), _time);
+        var watch = new CameraWatch(_db, CoreParts.Events(_db), _alerts, Options.Create(_options), _time);
         await using (var db = _db.CreateDbContext())
         {
             for (var i = 0; i < 3; i++)
@@ -201,7 +200,7 @@ public sealed class AlertEngineTests : IAsyncLifetime
         }
         _time.Advance(TimeSpan.FromMinutes(15));
 
-        await watch.CheckAsync(CancellationToken.None);
+        await watch.CheckAsync((_, _) => ValueTask.FromResult(true), CancellationToken.None);
 
         Assert.Empty(await AlertsAsync());
     }

@@ -3,8 +3,6 @@ using CrowdShield.Core.Map;
 using CrowdShield.Core.Realtime;
 using CrowdShield.Core.Zones;
 using CrowdShield.Tests.Infrastructure;
-using Microsoft.Extensions.Logging.Abstractions;
-using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
 
 namespace CrowdShield.Tests.Core;
@@ -36,8 +34,8 @@ public sealed class LiveMapTests : IAsyncLifetime
             });
             await db.SaveChangesAsync();
         }
-        _hub = new MessageBus(new EfFeedStore(_db), [], _time, NullLogger<MessageBus>.Instance);
-        _map = new LiveMap(_db, new EventDirectory(_db), Options.Create(new MapOptions()), _time);
+        _hub = CoreParts.Bus(_db, _time);
+        _map = CoreParts.Map(_db, _time);
         _hub.Subscribe(EventId, m => { lock (_published) { _published.Add(m); } return Task.CompletedTask; });
     }
 
@@ -59,8 +57,8 @@ public sealed class LiveMapTests : IAsyncLifetime
         await _map.AddPingsAsync(EventId, [At(51.5001, -0.0999), At(51.5002, -0.0998)]);
         await _map.AddPingsAsync(EventId, [At(51.5003, -0.0997)]);
 
-        await _map.FlushAsync(_hub, CancellationToken.None);
-        await _map.FlushAsync(_hub, CancellationToken.None);
+        await _map.FlushAsync(_hub, (_, _) => ValueTask.FromResult(true), CancellationToken.None);
+        await _map.FlushAsync(_hub, (_, _) => ValueTask.FromResult(true), CancellationToken.None);
 
         await Eventually.TrueAsync(() => _published.Count >= 1);
         var update = Assert.Single(_published).Read<MapUpdatePayload>();
@@ -90,7 +88,7 @@ public sealed class LiveMapTests : IAsyncLifetime
     {
         await _map.AddPingsAsync(EventId, [At(51.5001, -0.0999, age: TimeSpan.FromMinutes(20))]);
 
-        await _map.FlushAsync(_hub, CancellationToken.None);
+        await _map.FlushAsync(_hub, (_, _) => ValueTask.FromResult(true), CancellationToken.None);
         var snapshot = await _map.SnapshotAsync(EventId);
 
         Assert.Empty(snapshot!.Points);
@@ -133,7 +131,7 @@ public sealed class LiveMapTests : IAsyncLifetime
             db.Pings.Add(At(51.5001, -0.0999, age: TimeSpan.FromMinutes(30)));
             await db.SaveChangesAsync();
         }
-        var restarted = new LiveMap(_db, new EventDirectory(_db), Options.Create(new MapOptions()), _time);
+        var restarted = CoreParts.Map(_db, _time);
 
         var snapshot = await restarted.SnapshotAsync(EventId);
 

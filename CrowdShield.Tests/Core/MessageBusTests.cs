@@ -1,18 +1,25 @@
 using System.Collections.Concurrent;
+using CrowdShield.Core.Cluster;
 using CrowdShield.Core.Realtime;
 using CrowdShield.Tests.Infrastructure;
 using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
 
 namespace CrowdShield.Tests.Core;
 
-public sealed class MessageBusTests
+/// <summary>The message bus on the real feed store (SQLite): seq, durability, fan-out, and several nodes over a backplane.</summary>
+public sealed class MessageBusTests : IDisposable
 {
     private sealed record Note(string Text);
+
+    private readonly TestDatabase _db = new();
+
+    public void Dispose() => _db.Dispose();
 
     [Fact]
     public async Task Publish_AssignsSeqPerEvent_StartingAtOne()
     {
-        await using var bus = NewBus(new MemoryFeed());
+        await using var bus = CoreParts.Bus(_db, TimeProvider.System);
 
         var a1 = await bus.PublishAsync("a", MessageTypes.ReportNew, new Note("1"));
         var b1 = await bus.PublishAsync("b", MessageTypes.ReportNew, new Note("2"));
@@ -25,26 +32,27 @@ public sealed class MessageBusTests
     }
 
     [Fact]
-    public async Task Publish_ContinuesFromTheStoredSeq_AfterARestart()
+    public async Task Publish_ContinuesFromTheStoredSeq_AfterARestart_EvenWhenTheFeedWasPurged()
     {
-        var feed = new MemoryFeed();
-        await using (var first = NewBus(feed))
+        await using (var first = CoreParts.Bus(_db, TimeProvider.System))
         {
             await first.PublishAsync("a", MessageTypes.ReportNew, new Note("1"));
             await first.PublishAsync("a", MessageTypes.ReportNew, new Note("2"));
         }
-        await using var second = NewBus(feed);
+        await new EfFeedStore(_db).PurgeAsync(DateTimeOffset.UtcNow.AddMinutes(1), CancellationToken.None);
+        await using var second = CoreParts.Bus(_db, TimeProvider.System);
 
         var next = await second.PublishAsync("a", MessageTypes.ReportNew, new Note("3"));
 
         Assert.Equal(3, next.Seq);
+        Assert.Equal([3L], (await new EfFeedStore(_db).ReadAsync("a", 0, 10, CancellationToken.None)).Select(e => e.Seq));
     }
 
     [Fact]
     public async Task FailedStore_FailsThePublish_AndLeavesNoGap()
     {
-        var feed = new MemoryFeed { FailNext = true };
-        await using var bus = NewBus(feed);
+        var feed = new FailingFeed(new EfFeedStore(_db)) { FailNext = true };
+        await using var bus = CoreParts.Bus(feed, TimeProvider.System);
         var received = new ConcurrentQueue<long>();
         using var _ = bus.Subscribe("a", m => { received.Enqueue(m.Seq); return Task.CompletedTask; });
 
@@ -54,12 +62,13 @@ public sealed class MessageBusTests
         Assert.Equal(1, next.Seq);
         await Eventually.TrueAsync(() => received.Count == 1);
         Assert.Equal([1L], received);
+        Assert.Equal(["kept"], (await feed.ReadAsync("a", 0, 10, CancellationToken.None)).Select(e => new RawJson(e.Payload).Parse().RootElement.GetProperty("text").GetString()));
     }
 
     [Fact]
     public async Task SlowOrFailingSubscriber_DoesNotBlockOthersOrThePublisher()
     {
-        await using var bus = NewBus(new MemoryFeed());
+        await using var bus = CoreParts.Bus(_db, TimeProvider.System);
         var stuck = new TaskCompletionSource();
         var fast = new ConcurrentQueue<long>();
         using var slow = bus.Subscribe("a", _ => stuck.Task);
@@ -79,7 +88,7 @@ public sealed class MessageBusTests
     [Fact]
     public async Task DisposedSubscription_ReceivesNothingMore()
     {
-        await using var bus = NewBus(new MemoryFeed());
+        await using var bus = CoreParts.Bus(_db, TimeProvider.System);
         var received = new ConcurrentQueue<long>();
         var subscription = bus.Subscribe("a", m => { received.Enqueue(m.Seq); return Task.CompletedTask; });
         await bus.PublishAsync("a", MessageTypes.ReportNew, new Note("1"));
@@ -87,9 +96,13 @@ public sealed class MessageBusTests
 
         subscription.Dispose();
         subscription.Dispose();
-        await bus.PublishAsync("a", MessageTypes.ReportNew, new Note("2"));
+        var second = await bus.PublishAsync("a", MessageTypes.ReportNew, new Note("2"));
+        using var after = new Recorder(bus, "a");
+        var third = await bus.PublishAsync("a", MessageTypes.ReportNew, new Note("3"));
+        await Eventually.TrueAsync(() => after.Seqs.Contains(third.Seq));
 
-        Assert.Equal(0, bus.SubscriberCount("a"));
+        Assert.Equal(2, second.Seq);
+        Assert.Equal(1, bus.SubscriberCount("a"));
         Assert.Equal([1L], received);
     }
 
@@ -97,7 +110,7 @@ public sealed class MessageBusTests
     public async Task Sinks_ReceiveEveryEventInOrder()
     {
         var sink = new RecordingSink();
-        await using var bus = new MessageBus(new MemoryFeed(), [sink], TimeProvider.System, NullLogger<MessageBus>.Instance);
+        await using var bus = CoreParts.Bus(new EfFeedStore(_db), TimeProvider.System, sinks: [sink]);
 
         await bus.PublishAsync("a", MessageTypes.ReportNew, new Note("1"));
         await bus.PublishAsync("b", MessageTypes.ReportNew, new Note("2"));
@@ -107,7 +120,84 @@ public sealed class MessageBusTests
         Assert.Equal(["a#1", "b#1", "a#2"], sink.Messages.Select(m => $"{m.EventId}#{m.Seq}"));
     }
 
-    private static MessageBus NewBus(IFeedStore feed) => new(feed, [], TimeProvider.System, NullLogger<MessageBus>.Instance);
+    [Fact]
+    public async Task TwoNodes_PublishingAtOnce_GiveOneGapFreeSeq_DeliveredInOrderOnBoth()
+    {
+        var network = new TestNetwork();
+        await using var a = ClusterBus(network.Join());
+        await using var b = ClusterBus(network.Join());
+        using var onA = new Recorder(a, "e");
+        using var onB = new Recorder(b, "e");
+
+        var published = await Task.WhenAll(Enumerable.Range(0, 4).Select(p => Task.Run(async () =>
+        {
+            var bus = p % 2 == 0 ? a : b;
+            var seqs = new List<long>();
+            for (var i = 0; i < 25; i++)
+            {
+                seqs.Add((await bus.PublishAsync("e", MessageTypes.ReportNew, new Note($"{p}:{i}"))).Seq);
+            }
+            return seqs;
+        })));
+
+        Assert.Equal(Enumerable.Range(1, 100).Select(i => (long)i), published.SelectMany(s => s).Order());
+        await Eventually.TrueAsync(() => onA.Seqs.Count == 100 && onB.Seqs.Count == 100);
+        Assert.Equal(Enumerable.Range(1, 100).Select(i => (long)i), onA.Seqs);
+        Assert.Equal(onA.Texts, onB.Texts);
+    }
+
+    [Fact]
+    public async Task AMessageTheBackplaneLost_IsReadFromTheFeed_BeforeTheNextOneIsDelivered()
+    {
+        var network = new TestNetwork();
+        await using var a = ClusterBus(network.Join());
+        await using var b = ClusterBus(network.Join());
+        using var onA = new Recorder(a, "e");
+
+        network.LoseNext(BackplaneChannels.Messages);
+        await b.PublishAsync("e", MessageTypes.ReportNew, new Note("announced never"));
+        await b.PublishAsync("e", MessageTypes.ReportNew, new Note("announced"));
+
+        await Eventually.TrueAsync(() => onA.Seqs.Count == 2);
+        Assert.Equal([1L, 2L], onA.Seqs);
+        Assert.Equal(["announced never", "announced"], onA.Texts);
+    }
+
+    [Fact]
+    public async Task WithTheBackplaneDown_OtherNodesMessagesStillArrive_FromTheFeed()
+    {
+        var network = new TestNetwork { Up = false };
+        await using var a = ClusterBus(network.Join());
+        await using var b = ClusterBus(network.Join());
+        using var onA = new Recorder(a, "e");
+
+        for (var i = 1; i <= 3; i++)
+        {
+            await b.PublishAsync("e", MessageTypes.ReportNew, new Note($"{i}"));
+        }
+
+        await Eventually.TrueAsync(() => onA.Seqs.Count == 3);
+        Assert.Equal([1L, 2L, 3L], onA.Seqs);
+    }
+
+    private MessageBus ClusterBus(IBackplane backplane) => new(new EfFeedStore(_db), [], backplane,
+        Options.Create(new ClusterOptions { GapWait = TimeSpan.FromMilliseconds(50), PollEvery = TimeSpan.FromMilliseconds(100) }),
+        TimeProvider.System, NullLogger<MessageBus>.Instance);
+
+    private sealed class Recorder : IDisposable
+    {
+        private readonly IDisposable _subscription;
+        private readonly List<RealtimeMessage> _messages = [];
+
+        public Recorder(IMessageBus bus, string eventId) =>
+            _subscription = bus.Subscribe(eventId, m => { lock (_messages) { _messages.Add(m); } return Task.CompletedTask; });
+
+        public List<long> Seqs { get { lock (_messages) { return [.. _messages.Select(m => m.Seq)]; } } }
+
+        public List<string?> Texts { get { lock (_messages) { return [.. _messages.Select(m => m.Data.GetProperty("text").GetString())]; } } }
+
+        public void Dispose() => _subscription.Dispose();
+    }
 
     private sealed class RecordingSink : IRealtimeSink
     {
@@ -120,43 +210,29 @@ public sealed class MessageBusTests
         }
     }
 
-    private sealed class MemoryFeed : IFeedStore
+    /// <summary>The real store, with a disk that fails once when told to.</summary>
+    private sealed class FailingFeed(IFeedStore inner) : IFeedStore
     {
-        private readonly List<FeedEntry> _entries = [];
-
         public bool FailNext { get; set; }
 
-        public Task AppendAsync(IReadOnlyList<FeedEntry> entries, CancellationToken cancellationToken)
+        public Task<IReadOnlyList<FeedEntry>> AppendAsync(IReadOnlyList<FeedDraft> drafts, Func<FeedDraft, long, FeedEntry> compose, CancellationToken cancellationToken)
         {
             if (FailNext)
             {
                 FailNext = false;
                 throw new IOException("disk full");
             }
-            lock (_entries)
-            {
-                _entries.AddRange(entries);
-            }
-            return Task.CompletedTask;
+            return inner.AppendAsync(drafts, compose, cancellationToken);
         }
 
-        public Task<long> GetLastSeqAsync(string eventId, CancellationToken cancellationToken)
-        {
-            lock (_entries)
-            {
-                return Task.FromResult(_entries.Where(e => e.EventId == eventId).Select(e => e.Seq).DefaultIfEmpty(0).Max());
-            }
-        }
+        public Task<long> GetLastSeqAsync(string eventId, CancellationToken cancellationToken) => inner.GetLastSeqAsync(eventId, cancellationToken);
 
-        public Task<IReadOnlyList<FeedEntry>> ReadAsync(string eventId, long after, int limit, CancellationToken cancellationToken)
-        {
-            lock (_entries)
-            {
-                return Task.FromResult<IReadOnlyList<FeedEntry>>([.. _entries.Where(e => e.EventId == eventId && e.Seq > after).Take(limit)]);
-            }
-        }
+        public Task<IReadOnlyDictionary<string, long>> GetLastSeqsAsync(CancellationToken cancellationToken) => inner.GetLastSeqsAsync(cancellationToken);
 
-        public Task<int> PurgeAsync(DateTimeOffset olderThan, CancellationToken cancellationToken) => Task.FromResult(0);
+        public Task<IReadOnlyList<FeedEntry>> ReadAsync(string eventId, long after, int limit, CancellationToken cancellationToken) =>
+            inner.ReadAsync(eventId, after, limit, cancellationToken);
+
+        public Task<int> PurgeAsync(DateTimeOffset olderThan, CancellationToken cancellationToken) => inner.PurgeAsync(olderThan, cancellationToken);
     }
 }
 

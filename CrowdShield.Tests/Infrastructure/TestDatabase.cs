@@ -1,24 +1,42 @@
 using CrowdShield.Core.Data;
-using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 
 namespace CrowdShield.Tests.Infrastructure;
 
-/// <summary>A real SQLite database in memory for Core tests, alive as long as this object.</summary>
+/// <summary>
+/// A real SQLite database file of its own for Core tests, deleted with this object. A file rather than memory so
+/// that, as in the app, every context has its own connection and concurrent writers meet SQLite's real locking.
+/// </summary>
 public sealed class TestDatabase : IDbContextFactory<CrowdShieldDb>, IDisposable
 {
-    private readonly SqliteConnection _connection = new("Data Source=:memory:");
+    private readonly string _path = Path.Combine(Path.GetTempPath(), "crowdshield-tests", $"{Guid.NewGuid():N}.db");
     private readonly DbContextOptions<CrowdShieldDb> _options;
 
     public TestDatabase()
     {
-        _connection.Open();
-        _options = new DbContextOptionsBuilder<CrowdShieldDb>().UseSqlite(_connection).Options;
+        Directory.CreateDirectory(Path.GetDirectoryName(_path)!);
+        _options = new DbContextOptionsBuilder<CrowdShieldDb>()
+            .UseSqlite($"Data Source={_path};Pooling=False;Default Timeout=30")
+            .Options;
         using var db = CreateDbContext();
         db.Database.EnsureCreated();
+        db.Database.ExecuteSqlRaw("PRAGMA journal_mode=WAL;");
     }
 
     public CrowdShieldDb CreateDbContext() => new(_options);
 
-    public void Dispose() => _connection.Dispose();
+    public void Dispose()
+    {
+        foreach (var file in new[] { _path, _path + "-wal", _path + "-shm" })
+        {
+            try
+            {
+                File.Delete(file);
+            }
+            catch (IOException)
+            {
+                // Still open in a closing connection; the temp folder is cleaned by the OS.
+            }
+        }
+    }
 }

@@ -46,7 +46,6 @@ public static class ApiServiceExtensions
         api.MapActionsApi();
         api.MapReportsApi();
         api.MapDiagnosticsApi();
-        app.MapHealthChecks("/health").AllowAnonymous();
         app.MapOpenApi().AllowAnonymous();
         app.MapScalarApiReference("/api/reference", options => options.WithTitle("CrowdShield API v1")).AllowAnonymous();
         return app;

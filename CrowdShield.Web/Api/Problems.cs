@@ -1,3 +1,4 @@
+using System.Data.Common;
 using System.Text.Json;
 using CrowdShield.Core.Validation;
 using Microsoft.AspNetCore.Diagnostics;
@@ -71,14 +72,38 @@ internal sealed class ApiExceptionHandler(IProblemDetailsService problems, ILogg
                 },
                 Detail = bad.StatusCode == 400 ? bad.Message : null,
             },
+            _ when StorageUnavailable(exception) => new ProblemDetails
+            {
+                Status = 503,
+                Title = "The database cannot be reached; nothing of this request was stored.",
+                Detail = "Send it again in a few seconds.",
+            },
             _ => new ProblemDetails { Status = 500, Title = "An unexpected error occurred." },
         };
+        if (problem.Status == 503)
+        {
+            logger.LogWarning(exception, "Database unavailable on {Method} {Path}", context.Request.Method, context.Request.Path);
+            context.Response.Headers.RetryAfter = "5";
+        }
         if (problem.Status == 500)
         {
             logger.LogError(exception, "Unhandled error on {Method} {Path}", context.Request.Method, context.Request.Path);
         }
         context.Response.StatusCode = problem.Status!.Value;
         return await problems.TryWriteAsync(new ProblemDetailsContext { HttpContext = context, ProblemDetails = problem, Exception = exception });
+    }
+
+    /// <summary>A database that is down, restarting or too busy: the client should retry, the request is not at fault.</summary>
+    private static bool StorageUnavailable(Exception? exception)
+    {
+        for (; exception is not null; exception = exception.InnerException)
+        {
+            if (exception is DbException { IsTransient: true } or TimeoutException or System.Net.Sockets.SocketException)
+            {
+                return true;
+            }
+        }
+        return false;
     }
 
     /// <summary>"$.pings[3].lat" → "pings[3].lat"; the body itself ("$") is "body".</summary>

@@ -5,6 +5,8 @@ using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.AspNetCore.Authentication.JwtBearer;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.DataProtection;
+using Microsoft.AspNetCore.DataProtection.KeyManagement;
+using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using Microsoft.IdentityModel.Tokens;
 
@@ -29,8 +31,10 @@ public static class AuthServiceExtensions
         services.AddSingleton<IValidateOptions<JwtOptions>>(sp =>
             new JwtOptionsSetup(builder.Configuration, builder.Environment, dataDirectory));
         services.AddOptions<JwtOptions>().ValidateOnStart();
-        // Cookie keys live beside the database so page sign-ins survive a restart.
-        services.AddDataProtection().PersistKeysToFileSystem(new DirectoryInfo(Path.Combine(dataDirectory, "keys")));
+        // Cookie keys live in the database: page sign-ins survive a restart and work on every node of a cluster.
+        services.AddDataProtection().SetApplicationName("CrowdShield");
+        services.AddSingleton<IConfigureOptions<KeyManagementOptions>>(sp => new ConfigureOptions<KeyManagementOptions>(options =>
+            options.XmlRepository = new DatabaseKeyRepository(sp.GetRequiredService<IDbContextFactory<Core.Data.CrowdShieldDb>>())));
         services.AddSingleton<TokenService>();
         services.AddSingleton<UserDirectory>();
         services.AddSingleton<UserAccounts>();

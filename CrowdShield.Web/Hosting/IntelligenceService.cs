@@ -1,4 +1,5 @@
 using CrowdShield.Core.Cameras;
+using CrowdShield.Core.Cluster;
 using CrowdShield.Core.Intelligence;
 using CrowdShield.Core.Map;
 using CrowdShield.Core.Realtime;
@@ -13,7 +14,7 @@ namespace CrowdShield.Web.Hosting;
 /// for silence.
 /// </summary>
 internal sealed class IntelligenceService(
-    LiveMap map, InsightEngine insights, Forecaster forecaster, CameraWatch cameras, IMessageBus bus,
+    LiveMap map, InsightEngine insights, Forecaster forecaster, CameraWatch cameras, IMessageBus bus, WorkLeases leases,
     IOptions<AiOptions> options, TimeProvider time, ILogger<IntelligenceService> logger) : BackgroundService
 {
     public const int ScoreStep = 5;
@@ -30,10 +31,14 @@ internal sealed class IntelligenceService(
         {
             try
             {
-                await cameras.CheckAsync(stoppingToken);
+                // Once per cluster: each event is assessed by the node that holds its lease.
+                await cameras.CheckAsync((eventId, ct) => leases.EnsureAsync(WorkLeases.ForEvent(eventId), ct), stoppingToken);
                 foreach (var eventId in map.ActiveEvents(ActiveWithin))
                 {
-                    await AssessAsync(eventId, stoppingToken);
+                    if (await leases.EnsureAsync(WorkLeases.ForEvent(eventId), stoppingToken))
+                    {
+                        await AssessAsync(eventId, stoppingToken);
+                    }
                 }
             }
             catch (Exception ex) when (!stoppingToken.IsCancellationRequested)

@@ -1,10 +1,11 @@
+using CrowdShield.Core.Cluster;
 using CrowdShield.Core.Map;
 using CrowdShield.Core.Realtime;
 
 namespace CrowdShield.Web.Hosting;
 
 /// <summary>Sends the pings gathered during each second as one map:update per event: the contract's rate limit for the map.</summary>
-internal sealed class MapFlushService(LiveMap map, IMessageBus bus, TimeProvider time, ILogger<MapFlushService> logger) : BackgroundService
+internal sealed class MapFlushService(LiveMap map, IMessageBus bus, WorkLeases leases, TimeProvider time, ILogger<MapFlushService> logger) : BackgroundService
 {
     public static readonly TimeSpan Interval = TimeSpan.FromSeconds(1);
 
@@ -15,7 +16,8 @@ internal sealed class MapFlushService(LiveMap map, IMessageBus bus, TimeProvider
         {
             try
             {
-                await map.FlushAsync(bus, stoppingToken);
+                // One node sends each event's map:update: the one holding the event's lease (see WorkLeases).
+                await map.FlushAsync(bus, (eventId, ct) => leases.EnsureAsync(WorkLeases.ForEvent(eventId), ct), stoppingToken);
             }
             catch (Exception ex) when (!stoppingToken.IsCancellationRequested)
             {

@@ -1,3 +1,4 @@
+using CrowdShield.Core.Cluster;
 using CrowdShield.Core.Data;
 using CrowdShield.Core.Realtime;
 using Microsoft.EntityFrameworkCore;
@@ -21,7 +22,8 @@ public sealed class RetentionOptions
 
 /// <summary>Purges the feed, old pings and old camera history in the background.</summary>
 internal sealed class RetentionService(
-    IFeedStore feed, IDbContextFactory<CrowdShieldDb> dbFactory, IOptions<RetentionOptions> options, TimeProvider time, ILogger<RetentionService> logger)
+    IFeedStore feed, IDbContextFactory<CrowdShieldDb> dbFactory, WorkLeases leases, IOptions<RetentionOptions> options, TimeProvider time,
+    ILogger<RetentionService> logger)
     : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
@@ -31,6 +33,10 @@ internal sealed class RetentionService(
         {
             try
             {
+                if (!await leases.EnsureAsync(WorkLeases.Retention, stoppingToken))
+                {
+                    continue; // another node purges for the cluster
+                }
                 var now = time.GetUtcNow();
                 var feedRows = await feed.PurgeAsync(now - options.Value.Feed, stoppingToken);
                 await using var db = await dbFactory.CreateDbContextAsync(stoppingToken);

@@ -85,7 +85,14 @@ namespace CrowdShield.Web.Data.Migrations
                         .HasMaxLength(2000)
                         .HasColumnType("TEXT");
 
+                    b.Property<string>("OpenKey")
+                        .HasMaxLength(300)
+                        .HasColumnType("TEXT");
+
                     b.Property<long?>("RecoveredAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long?>("RecoveringSince")
                         .HasColumnType("INTEGER");
 
                     b.Property<long?>("ResolvedAt")
@@ -101,7 +108,6 @@ namespace CrowdShield.Web.Data.Migrations
                         .HasColumnType("TEXT");
 
                     b.Property<string>("Status")
-                        .IsConcurrencyToken()
                         .IsRequired()
                         .HasMaxLength(2000)
                         .HasColumnType("TEXT");
@@ -111,6 +117,10 @@ namespace CrowdShield.Web.Data.Migrations
                         .HasMaxLength(2000)
                         .HasColumnType("TEXT");
 
+                    b.Property<int>("Version")
+                        .IsConcurrencyToken()
+                        .HasColumnType("INTEGER");
+
                     b.Property<string>("ZoneId")
                         .HasMaxLength(2000)
                         .HasColumnType("TEXT");
@@ -118,6 +128,10 @@ namespace CrowdShield.Web.Data.Migrations
                     b.HasKey("Id");
 
                     b.HasIndex("EventId", "CreatedAt");
+
+                    b.HasIndex("EventId", "OpenKey")
+                        .IsUnique()
+                        .HasFilter("\"OpenKey\" IS NOT NULL");
 
                     b.HasIndex("EventId", "ZoneId", "Type", "Status");
 
@@ -191,6 +205,46 @@ namespace CrowdShield.Web.Data.Migrations
                     b.ToTable("hourly_counts", (string)null);
                 });
 
+            modelBuilder.Entity("CrowdShield.Core.Cluster.Lease", b =>
+                {
+                    b.Property<string>("Name")
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("ExpiresAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Holder")
+                        .IsRequired()
+                        .HasMaxLength(128)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Name");
+
+                    b.ToTable("leases", (string)null);
+                });
+
+            modelBuilder.Entity("CrowdShield.Core.Cluster.ProtectionKey", b =>
+                {
+                    b.Property<int>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("FriendlyName")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Xml")
+                        .IsRequired()
+                        .HasMaxLength(20000)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.ToTable("protection_keys", (string)null);
+                });
+
             modelBuilder.Entity("CrowdShield.Core.Events.Event", b =>
                 {
                     b.Property<string>("Id")
@@ -251,6 +305,20 @@ namespace CrowdShield.Web.Data.Migrations
                     b.HasIndex("EventId", "ExpiresAt");
 
                     b.ToTable("pings", (string)null);
+                });
+
+            modelBuilder.Entity("CrowdShield.Core.Realtime.FeedCounter", b =>
+                {
+                    b.Property<string>("EventId")
+                        .HasMaxLength(2000)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("LastSeq")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("EventId");
+
+                    b.ToTable("feed_counters", (string)null);
                 });
 
             modelBuilder.Entity("CrowdShield.Core.Realtime.FeedEntry", b =>

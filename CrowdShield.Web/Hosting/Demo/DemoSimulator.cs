@@ -1,4 +1,5 @@
 using CrowdShield.Core.Cameras;
+using CrowdShield.Core.Cluster;
 using CrowdShield.Core.Data;
 using CrowdShield.Core.Map;
 using CrowdShield.Core.Reports;
@@ -15,7 +16,7 @@ namespace CrowdShield.Web.Hosting.Demo;
 /// busy zones, and now and then a field report.
 /// </summary>
 internal sealed class DemoSimulator(
-    DemoSeeder seeder, CameraIngest cameras, PingIngest pings, ReportService reports, IDbContextFactory<CrowdShieldDb> dbFactory,
+    CameraIngest cameras, WorkLeases leases, PingIngest pings, ReportService reports, IDbContextFactory<CrowdShieldDb> dbFactory,
     IOptions<DemoOptions> options, TimeProvider time, ILogger<DemoSimulator> logger) : BackgroundService
 {
     private static readonly (string Type, string Message)[] ReportTemplates =
@@ -34,7 +35,6 @@ internal sealed class DemoSimulator(
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        await seeder.SeedAsync(stoppingToken);
         var field = await FieldStewardAsync(stoppingToken);
         var start = time.GetUtcNow();
         for (var i = 0; i < options.Value.Phones; i++)
@@ -49,7 +49,11 @@ internal sealed class DemoSimulator(
         {
             try
             {
-                await TickAsync(time.GetUtcNow() - start, field, stoppingToken);
+                // One simulator for the cluster: the node holding the demo's lease drives it.
+                if (await leases.EnsureAsync(WorkLeases.Demo, stoppingToken))
+                {
+                    await TickAsync(time.GetUtcNow() - start, field, stoppingToken);
+                }
             }
             catch (Exception ex) when (!stoppingToken.IsCancellationRequested)
             {

@@ -1,0 +1,31 @@
+using CrowdShield.Core.Cluster;
+using CrowdShield.Core.Events;
+using CrowdShield.Core.Map;
+using CrowdShield.Core.Realtime;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+using CrowdShieldDb = CrowdShield.Core.Data.CrowdShieldDb;
+
+namespace CrowdShield.Tests.Infrastructure;
+
+/// <summary>Core's services wired by hand for Core tests, one node unless a test passes a backplane of its own.</summary>
+internal static class CoreParts
+{
+    public static EventDirectory Events(IDbContextFactory<CrowdShieldDb> db, IBackplane? backplane = null) =>
+        new(db, new CacheInvalidation(backplane ?? new LocalBackplane()));
+
+    public static MessageBus Bus(IFeedStore feed, TimeProvider time, IBackplane? backplane = null, IEnumerable<IRealtimeSink>? sinks = null) =>
+        new(feed, sinks ?? [], backplane ?? new LocalBackplane(), Options.Create(new ClusterOptions()), time, NullLogger<MessageBus>.Instance);
+
+    public static MessageBus Bus(IDbContextFactory<CrowdShieldDb> db, TimeProvider time, IBackplane? backplane = null) =>
+        Bus(new EfFeedStore(db), time, backplane);
+
+    public static LiveMap Map(IDbContextFactory<CrowdShieldDb> db, TimeProvider time, MapOptions? options = null, IBackplane? backplane = null)
+    {
+        backplane ??= new LocalBackplane();
+        var invalidation = new CacheInvalidation(backplane);
+        return new LiveMap(db, new EventDirectory(db, invalidation), Options.Create(options ?? new MapOptions()), time, backplane, invalidation,
+            NullLogger<LiveMap>.Instance);
+    }
+}
