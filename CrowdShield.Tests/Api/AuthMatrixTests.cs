@@ -10,8 +10,8 @@ using R = CrowdShield.Core.Users.Roles;
 namespace CrowdShield.Tests.Api;
 
 /// <summary>Every endpoint × every role, plus no token, a forged token and an expired token.</summary>
-[Collection(AppCollection.Name)]
-public sealed class AuthMatrixTests(AppFixture app) : IAsyncLifetime
+/// <remarks>Runs on both providers: <see cref="AuthMatrixTests"/> (SQLite) and <see cref="AuthMatrixPostgresTests"/>.</remarks>
+public abstract class AuthMatrixContract(AppFixture app) : IAsyncLifetime
 {
     private static readonly string[] ReadRoles = [R.Admin, R.Operator, R.Field, R.Viewer];
     private static readonly string[] OperateRoles = [R.Admin, R.Operator];
@@ -143,3 +143,9 @@ public sealed class AuthMatrixTests(AppFixture app) : IAsyncLifetime
         SigningCredentials = new SigningCredentials(new SymmetricSecurityKey(Encoding.UTF8.GetBytes(key)), SecurityAlgorithms.HmacSha256),
     });
 }
+
+[Collection(AppCollection.Name)]
+public sealed class AuthMatrixTests(AppFixture app) : AuthMatrixContract(app);
+
+[Collection(PostgresCollection.Name)]
+public sealed class AuthMatrixPostgresTests(PostgresAppFixture app) : AuthMatrixContract(app);

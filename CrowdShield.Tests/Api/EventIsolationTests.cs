@@ -7,8 +7,8 @@ using Microsoft.AspNetCore.Http.Connections;
 namespace CrowdShield.Tests.Api;
 
 /// <summary>A member of one event sees nothing of another, on REST and on the hub.</summary>
-[Collection(AppCollection.Name)]
-public sealed class EventIsolationTests(AppFixture app)
+/// <remarks>Runs on both providers: <see cref="EventIsolationTests"/> (SQLite) and <see cref="EventIsolationPostgresTests"/>.</remarks>
+public abstract class EventIsolationContract(AppFixture app)
 {
     [Fact]
     public async Task NonMember_IsRefusedOnEveryEventEndpoint_AndNothingIsStored()
@@ -115,3 +115,9 @@ public sealed class EventIsolationTests(AppFixture app)
         Assert.Single(received);
     }
 }
+
+[Collection(AppCollection.Name)]
+public sealed class EventIsolationTests(AppFixture app) : EventIsolationContract(app);
+
+[Collection(PostgresCollection.Name)]
+public sealed class EventIsolationPostgresTests(PostgresAppFixture app) : EventIsolationContract(app);

@@ -8,8 +8,8 @@ using CrowdShield.Tests.Infrastructure;
 namespace CrowdShield.Tests.Api;
 
 /// <summary>Every value rule: a bad value gets a 400 problem naming the field, and nothing is stored or broadcast.</summary>
-[Collection(AppCollection.Name)]
-public sealed class ValidationTests(AppFixture app) : IAsyncLifetime
+/// <remarks>Runs on both providers: <see cref="ValidationTests"/> (SQLite) and <see cref="ValidationPostgresTests"/>.</remarks>
+public abstract class ValidationContract(AppFixture app) : IAsyncLifetime
 {
     private ApiClient _api = default!;
     private Scenario _s = default!;
@@ -141,7 +141,12 @@ public sealed class ValidationTests(AppFixture app) : IAsyncLifetime
         var content = new StringContent($"{{\"eventId\":\"{_s.EventId}\",\"message\":\"{huge}\",\"type\":\"other\"}}", Encoding.UTF8);
         content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
 
-        using var response = await _api.SendAsync(HttpMethod.Post, "/api/v1/reports", _s.AdminToken, content);
+        // As curl does for large bodies: ask first (Expect: 100-continue). Without it the server may answer 413 and
+        // close while the client is still writing, and the client sees a broken pipe instead of the answer.
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/api/v1/reports") { Content = content };
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", _s.AdminToken);
+        request.Headers.ExpectContinue = true;
+        using var response = await _api.Http.SendAsync(request);
 
         Assert.Equal(HttpStatusCode.RequestEntityTooLarge, response.StatusCode);
         Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
@@ -171,3 +176,9 @@ public sealed class ValidationTests(AppFixture app) : IAsyncLifetime
     private async Task<int> PointsAsync() =>
         (await _api.JsonAsync(HttpMethod.Get, $"/api/v1/map?eventId={_s.EventId}", _s.AdminToken)).GetProperty("points").GetArrayLength();
 }
+
+[Collection(AppCollection.Name)]
+public sealed class ValidationTests(AppFixture app) : ValidationContract(app);
+
+[Collection(PostgresCollection.Name)]
+public sealed class ValidationPostgresTests(PostgresAppFixture app) : ValidationContract(app);

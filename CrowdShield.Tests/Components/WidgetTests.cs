@@ -155,9 +155,10 @@ public sealed class AiWidgetTests : WidgetTestContext
         await PublishAsync(MessageTypes.PredictionUpdate, new PredictionUpdatePayload(15,
             [new ZonePrediction("gate-3", 72, 0.072, 100, DensityBands.Critical, "trend")], DateTimeOffset.UtcNow));
 
-        widget.WaitForAssertion(() => Assert.Equal("83", widget.Find("[data-testid=risk-score]").TextContent));
+        // Two messages, two renders: wait for the second before reading what the first brought.
+        widget.WaitForAssertion(() => Assert.Contains("72", widget.Find("[data-zone-id=gate-3]").TextContent));
+        Assert.Equal("83", widget.Find("[data-testid=risk-score]").TextContent);
         Assert.Equal("Hold the inflow at Gate 3 now.", widget.Find("[data-testid=recommendation]").TextContent);
-        Assert.Contains("72", widget.Find("[data-zone-id=gate-3]").TextContent);
     }
 }
 

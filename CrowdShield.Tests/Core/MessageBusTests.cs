@@ -141,7 +141,8 @@ public sealed class MessageBusTests : IDisposable
         })));
 
         Assert.Equal(Enumerable.Range(1, 100).Select(i => (long)i), published.SelectMany(s => s).Order());
-        await Eventually.TrueAsync(() => onA.Seqs.Count == 100 && onB.Seqs.Count == 100);
+        // Two SQLite writers on one file take turns through its busy handler: slow on a loaded machine, hence the time.
+        await Eventually.TrueAsync(() => onA.Seqs.Count == 100 && onB.Seqs.Count == 100, TimeSpan.FromSeconds(60));
         Assert.Equal(Enumerable.Range(1, 100).Select(i => (long)i), onA.Seqs);
         Assert.Equal(onA.Texts, onB.Texts);
     }

@@ -76,3 +76,27 @@ public sealed class AppCollection : ICollectionFixture<AppFixture>
 {
     public const string Name = "app";
 }
+
+/// <summary>The same app on PostgreSQL (a database of its own on the test run's server), for the contract tests' second provider.</summary>
+public sealed class PostgresAppFixture : AppFixture
+{
+    private string _connectionString = "";
+
+    protected override IEnumerable<KeyValuePair<string, string>> Settings() =>
+    [
+        new("Database:Provider", "Postgres"),
+        new("ConnectionStrings:CrowdShield", _connectionString),
+    ];
+
+    public override async Task InitializeAsync()
+    {
+        _connectionString = await (await ExternalServers.PostgresAsync()).CreateDatabaseAsync();
+        await base.InitializeAsync();
+    }
+}
+
+[CollectionDefinition(Name)]
+public sealed class PostgresCollection : ICollectionFixture<PostgresAppFixture>
+{
+    public const string Name = "app on postgres";
+}

@@ -7,8 +7,8 @@ using Microsoft.AspNetCore.Http.Connections;
 
 namespace CrowdShield.Tests.Realtime;
 
-[Collection(AppCollection.Name)]
-public sealed class ContractEventsTests(AppFixture app)
+/// <remarks>Runs on both providers: <see cref="ContractEventsTests"/> (SQLite) and <see cref="ContractEventsPostgresTests"/>.</remarks>
+public abstract class RealtimeEventsContract(AppFixture app)
 {
     /// <summary>The payload fields of each method, from the contract, besides eventId and seq.</summary>
     private static readonly Dictionary<string, string[]> Fields = new()
@@ -106,3 +106,9 @@ public sealed class ContractEventsTests(AppFixture app)
         await api.JsonAsync(HttpMethod.Post, "/api/v1/reports", field, new { eventId = s.EventId, message = "Crush near gate 3", type = "overcrowding", lat = 51.5001, lng = -0.0998 }, HttpStatusCode.Created);
     }
 }
+
+[Collection(AppCollection.Name)]
+public sealed class ContractEventsTests(AppFixture app) : RealtimeEventsContract(app);
+
+[Collection(PostgresCollection.Name)]
+public sealed class ContractEventsPostgresTests(PostgresAppFixture app) : RealtimeEventsContract(app);

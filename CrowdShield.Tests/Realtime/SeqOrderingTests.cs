@@ -8,8 +8,8 @@ using Microsoft.Extensions.DependencyInjection;
 
 namespace CrowdShield.Tests.Realtime;
 
-[Collection(AppCollection.Name)]
-public sealed class SeqOrderingTests(AppFixture app)
+/// <remarks>Runs on both providers: <see cref="SeqOrderingTests"/> (SQLite) and <see cref="SeqOrderingPostgresTests"/>.</remarks>
+public abstract class SeqOrderingContract(AppFixture app)
 {
     [Fact]
     public async Task FiftyConcurrentPublishers_GetGapFreeOrderedSeq_AndFeedMatchesBroadcast()
@@ -60,3 +60,9 @@ public sealed class SeqOrderingTests(AppFixture app)
         Assert.Equal(50, received.Select(r => r.Payload.GetProperty("message").GetString()).Distinct().Count());
     }
 }
+
+[Collection(AppCollection.Name)]
+public sealed class SeqOrderingTests(AppFixture app) : SeqOrderingContract(app);
+
+[Collection(PostgresCollection.Name)]
+public sealed class SeqOrderingPostgresTests(PostgresAppFixture app) : SeqOrderingContract(app);

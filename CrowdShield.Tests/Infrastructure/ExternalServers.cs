@@ -1,0 +1,186 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using Npgsql;
+
+namespace CrowdShield.Tests.Infrastructure;
+
+/// <summary>
+/// Real PostgreSQL and Redis servers for the tests, started once per test run on free loopback ports from the
+/// Debian packages (<c>.ci/run</c> installs them) and stopped when the run ends. No containers: this machine has
+/// no container engine, and a venue's servers are ordinary packages too.
+/// </summary>
+public static class ExternalServers
+{
+    private static readonly Lazy<Task<PostgresServer>> s_postgres = new(PostgresServer.StartAsync);
+    private static readonly Lazy<Task<RedisServer>> s_redis = new(RedisServer.StartAsync);
+
+    public static Task<PostgresServer> PostgresAsync() => s_postgres.Value;
+
+    public static Task<RedisServer> RedisAsync() => s_redis.Value;
+
+    internal static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    internal static async Task<string> RunAsync(string file, params string[] args)
+    {
+        var info = new ProcessStartInfo(file) { RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var arg in args)
+        {
+            info.ArgumentList.Add(arg);
+        }
+        using var process = Process.Start(info) ?? throw new InvalidOperationException($"Could not start {file}.");
+        var output = process.StandardOutput.ReadToEndAsync();
+        var error = process.StandardError.ReadToEndAsync();
+        await process.WaitForExitAsync();
+        if (process.ExitCode != 0)
+        {
+            throw new InvalidOperationException($"{file} {string.Join(' ', args)} failed ({process.ExitCode}): {await error}{await output}");
+        }
+        return await output;
+    }
+
+    internal static bool IsRoot => Environment.UserName == "root";
+}
+
+/// <summary>A throwaway PostgreSQL cluster (fsync off: these tests kill app processes, not the database).</summary>
+public sealed class PostgresServer
+{
+    private readonly string _directory;
+    private readonly string _bin;
+
+    private PostgresServer(string directory, string bin, int port)
+    {
+        _directory = directory;
+        _bin = bin;
+        Port = port;
+    }
+
+    public int Port { get; }
+
+    public string AdminConnectionString => $"Host=127.0.0.1;Port={Port};Username=cs;Database=postgres;Pooling=false";
+
+    internal static async Task<PostgresServer> StartAsync()
+    {
+        var bin = Directory.Exists("/usr/lib/postgresql")
+            ? Directory.GetDirectories("/usr/lib/postgresql").Select(d => Path.Combine(d, "bin")).Where(d => File.Exists(Path.Combine(d, "initdb"))).OrderDescending().FirstOrDefault()
+            : null;
+        if (bin is null)
+        {
+            throw new InvalidOperationException("PostgreSQL is not installed: apt-get install -y postgresql (.ci/run does).");
+        }
+        var directory = Path.Combine(Path.GetTempPath(), $"crowdshield-pg-{Guid.NewGuid():N}");
+        Directory.CreateDirectory(directory);
+        var port = ExternalServers.FreePort();
+        // PostgreSQL refuses to run as root: as root, the cluster belongs to the postgres user.
+        if (ExternalServers.IsRoot)
+        {
+            await ExternalServers.RunAsync("chown", "postgres", directory);
+        }
+        await AsServerUserAsync(Path.Combine(bin, "initdb"), "-D", Path.Combine(directory, "data"), "-U", "cs", "--auth=trust", "--no-sync", "-E", "UTF8");
+        await AsServerUserAsync(Path.Combine(bin, "pg_ctl"), "-D", Path.Combine(directory, "data"), "-l", Path.Combine(directory, "log"), "-w",
+            "-o", $"-p {port} -k {directory} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=300",
+            "start");
+        var server = new PostgresServer(directory, bin, port);
+        AppDomain.CurrentDomain.ProcessExit += (_, _) => server.Stop();
+        return server;
+    }
+
+    /// <summary>A new, empty database of its own, for one app (or one cluster of apps).</summary>
+    public async Task<string> CreateDatabaseAsync()
+    {
+        var name = $"cs_{Guid.NewGuid():N}";
+        await using var connection = new NpgsqlConnection(AdminConnectionString);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand($"CREATE DATABASE \"{name}\"", connection);
+        await command.ExecuteNonQueryAsync();
+        return $"Host=127.0.0.1;Port={Port};Username=cs;Database={name}";
+    }
+
+    private void Stop()
+    {
+        try
+        {
+            AsServerUserAsync(Path.Combine(_bin, "pg_ctl"), "-D", Path.Combine(_directory, "data"), "-m", "immediate", "stop").GetAwaiter().GetResult();
+            Directory.Delete(_directory, recursive: true);
+        }
+        catch (Exception)
+        {
+            // The run is over; a leftover temp folder is the OS's to clean.
+        }
+    }
+
+    private static Task<string> AsServerUserAsync(string file, params string[] args) =>
+        ExternalServers.IsRoot ? ExternalServers.RunAsync("runuser", ["-u", "postgres", "--", file, .. args]) : ExternalServers.RunAsync(file, args);
+}
+
+/// <summary>A throwaway Redis (no persistence), a child process of the test run.</summary>
+public sealed class RedisServer
+{
+    private readonly Process _process;
+
+    private RedisServer(Process process, int port)
+    {
+        _process = process;
+        Port = port;
+    }
+
+    public int Port { get; }
+
+    public string ConnectionString => $"127.0.0.1:{Port}";
+
+    internal static async Task<RedisServer> StartAsync()
+    {
+        var port = ExternalServers.FreePort();
+        var info = new ProcessStartInfo("redis-server") { RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var arg in new[] { "--port", $"{port}", "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--daemonize", "no" })
+        {
+            info.ArgumentList.Add(arg);
+        }
+        Process process;
+        try
+        {
+            process = Process.Start(info)!;
+        }
+        catch (System.ComponentModel.Win32Exception ex)
+        {
+            throw new InvalidOperationException("Redis is not installed: apt-get install -y redis-server (.ci/run does).", ex);
+        }
+        process.OutputDataReceived += (_, _) => { };
+        process.ErrorDataReceived += (_, _) => { };
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        var server = new RedisServer(process, port);
+        AppDomain.CurrentDomain.ProcessExit += (_, _) => server.Stop();
+        var deadline = DateTime.UtcNow.AddSeconds(10);
+        while (true)
+        {
+            try
+            {
+                using var client = new TcpClient();
+                await client.ConnectAsync(IPAddress.Loopback, port);
+                return server;
+            }
+            catch (SocketException) when (DateTime.UtcNow < deadline)
+            {
+                await Task.Delay(50);
+            }
+        }
+    }
+
+    private void Stop()
+    {
+        try
+        {
+            _process.Kill();
+        }
+        catch (InvalidOperationException)
+        {
+            // Already gone.
+        }
+    }
+}
