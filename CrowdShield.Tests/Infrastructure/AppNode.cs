@@ -29,7 +29,7 @@ public sealed class AppNode : IAsyncDisposable
     public int? ProcessId => _process is { HasExited: false } p ? p.Id : null;
 
     /// <summary>The last lines the node wrote, for a failing test's message.</summary>
-    public string RecentLog => string.Join('\n', _log.TakeLast(60));
+    public string RecentLog => string.Join('\n', _log.TakeLast(400));
 
     public ApiClient Api() => new(new HttpClient { BaseAddress = BaseAddress });
 

@@ -5,7 +5,7 @@ namespace CrowdShield.Tests.Infrastructure;
 /// loopback port, sharing the database, the backplane and the signing key. Leases lapse in 3 s so failover tests
 /// are quick.
 /// </summary>
-public sealed class ClusterFixture : IAsyncLifetime
+public class ClusterFixture : IAsyncLifetime
 {
     public AppNode A { get; private set; } = default!;
     public AppNode B { get; private set; } = default!;
@@ -13,8 +13,7 @@ public sealed class ClusterFixture : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        var postgres = await ExternalServers.PostgresAsync();
-        var redis = await ExternalServers.RedisAsync();
+        var (postgres, redis) = await ServersAsync();
         DatabaseConnectionString = await postgres.CreateDatabaseAsync();
         var settings = new Dictionary<string, string>
         {
@@ -31,6 +30,7 @@ public sealed class ClusterFixture : IAsyncLifetime
             ["Cluster:LeaseTtl"] = "00:00:03",
             ["Ai:Interval"] = "00:00:01",
             ["Logging:LogLevel:Default"] = "Warning",
+            ["Logging:Console:TimestampFormat"] = "HH:mm:ss.fff ",
         };
         A = new AppNode("A", settings);
         B = new AppNode("B", settings);
@@ -38,9 +38,25 @@ public sealed class ClusterFixture : IAsyncLifetime
         await Task.WhenAll(A.StartAsync(), B.StartAsync());
     }
 
+    /// <summary>The test run's shared servers; a fixture whose tests stop them brings its own.</summary>
+    protected virtual async Task<(PostgresServer, RedisServer)> ServersAsync() => (await ExternalServers.PostgresAsync(), await ExternalServers.RedisAsync());
+
     public async Task DisposeAsync()
     {
         await A.DisposeAsync();
         await B.DisposeAsync();
+    }
+}
+
+/// <summary>A cluster on a PostgreSQL and a Redis of its own, which its tests stop and start.</summary>
+public sealed class ClusterWithOwnServersFixture : ClusterFixture
+{
+    public PostgresServer Postgres { get; private set; } = default!;
+    public RedisServer Redis { get; private set; } = default!;
+
+    protected override async Task<(PostgresServer, RedisServer)> ServersAsync()
+    {
+        (Postgres, Redis) = (await PostgresServer.StartAsync(), await RedisServer.StartAsync());
+        return (Postgres, Redis);
     }
 }

@@ -12,8 +12,9 @@ namespace CrowdShield.Tests.Infrastructure;
 /// </summary>
 public static class ExternalServers
 {
-    private static readonly Lazy<Task<PostgresServer>> s_postgres = new(PostgresServer.StartAsync);
+    private static readonly Lazy<Task<PostgresServer>> s_postgres = new(PostgresServer.StartSharedAsync);
     private static readonly Lazy<Task<RedisServer>> s_redis = new(RedisServer.StartAsync);
+
 
     public static Task<PostgresServer> PostgresAsync() => s_postgres.Value;
 
@@ -47,24 +48,35 @@ public static class ExternalServers
     internal static bool IsRoot => Environment.UserName == "root";
 }
 
-/// <summary>A throwaway PostgreSQL cluster (fsync off: these tests kill app processes, not the database).</summary>
+/// <summary>
+/// A throwaway PostgreSQL cluster. The shared one runs with fsync off (its tests kill app processes, not the
+/// database); a durable one, for tests that crash the database itself, keeps every commit.
+/// </summary>
 public sealed class PostgresServer
 {
     private readonly string _directory;
     private readonly string _bin;
 
-    private PostgresServer(string directory, string bin, int port)
+    private readonly bool _durable;
+
+    private PostgresServer(string directory, string bin, int port, bool durable)
     {
         _directory = directory;
         _bin = bin;
         Port = port;
+        _durable = durable;
     }
 
     public int Port { get; }
 
     public string AdminConnectionString => $"Host=127.0.0.1;Port={Port};Username=cs;Database=postgres;Pooling=false";
 
-    internal static async Task<PostgresServer> StartAsync()
+    /// <summary>A server of its own, for a test that stops and starts it; others share <see cref="ExternalServers.PostgresAsync"/>.</summary>
+    public static Task<PostgresServer> StartAsync() => StartAsync(durable: true);
+
+    internal static Task<PostgresServer> StartSharedAsync() => StartAsync(durable: false);
+
+    private static async Task<PostgresServer> StartAsync(bool durable)
     {
         var bin = Directory.Exists("/usr/lib/postgresql")
             ? Directory.GetDirectories("/usr/lib/postgresql").Select(d => Path.Combine(d, "bin")).Where(d => File.Exists(Path.Combine(d, "initdb"))).OrderDescending().FirstOrDefault()
@@ -82,13 +94,20 @@ public sealed class PostgresServer
             await ExternalServers.RunAsync("chown", "postgres", directory);
         }
         await AsServerUserAsync(Path.Combine(bin, "initdb"), "-D", Path.Combine(directory, "data"), "-U", "cs", "--auth=trust", "--no-sync", "-E", "UTF8");
-        await AsServerUserAsync(Path.Combine(bin, "pg_ctl"), "-D", Path.Combine(directory, "data"), "-l", Path.Combine(directory, "log"), "-w",
-            "-o", $"-p {port} -k {directory} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=300",
-            "start");
-        var server = new PostgresServer(directory, bin, port);
+        var server = new PostgresServer(directory, bin, port, durable);
+        await server.ResumeAsync();
         AppDomain.CurrentDomain.ProcessExit += (_, _) => server.Stop();
         return server;
     }
+
+    /// <summary>Starts the server (again) on its port.</summary>
+    public Task ResumeAsync() => AsServerUserAsync(Path.Combine(_bin, "pg_ctl"), "-D", Path.Combine(_directory, "data"), "-l", Path.Combine(_directory, "log"), "-w",
+        "-o", $"-p {Port} -k {_directory} -c listen_addresses=127.0.0.1 -c max_connections=300"
+            + (_durable ? "" : " -c fsync=off -c synchronous_commit=off -c full_page_writes=off"),
+        "start");
+
+    /// <summary>Stops the server at once, as a crash of the database machine would.</summary>
+    public Task HaltAsync() => AsServerUserAsync(Path.Combine(_bin, "pg_ctl"), "-D", Path.Combine(_directory, "data"), "-m", "immediate", "stop");
 
     /// <summary>A new, empty database of its own, for one app (or one cluster of apps).</summary>
     public async Task<string> CreateDatabaseAsync()
@@ -121,7 +140,7 @@ public sealed class PostgresServer
 /// <summary>A throwaway Redis (no persistence), a child process of the test run.</summary>
 public sealed class RedisServer
 {
-    private readonly Process _process;
+    private Process _process;
 
     private RedisServer(Process process, int port)
     {
@@ -133,9 +152,27 @@ public sealed class RedisServer
 
     public string ConnectionString => $"127.0.0.1:{Port}";
 
-    internal static async Task<RedisServer> StartAsync()
+    /// <summary>A server of its own, for a test that stops and starts it; others share <see cref="ExternalServers.RedisAsync"/>.</summary>
+    public static async Task<RedisServer> StartAsync()
     {
         var port = ExternalServers.FreePort();
+        var server = new RedisServer(await LaunchAsync(port), port);
+        AppDomain.CurrentDomain.ProcessExit += (_, _) => server.Stop();
+        return server;
+    }
+
+    /// <summary>Stops the server at once (its data goes with it: it keeps none).</summary>
+    public async Task HaltAsync()
+    {
+        Stop();
+        await _process.WaitForExitAsync();
+    }
+
+    /// <summary>Starts it again on the same port.</summary>
+    public async Task ResumeAsync() => _process = await LaunchAsync(Port);
+
+    private static async Task<Process> LaunchAsync(int port)
+    {
         var info = new ProcessStartInfo("redis-server") { RedirectStandardOutput = true, RedirectStandardError = true };
         foreach (var arg in new[] { "--port", $"{port}", "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--daemonize", "no" })
         {
@@ -154,8 +191,6 @@ public sealed class RedisServer
         process.ErrorDataReceived += (_, _) => { };
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
-        var server = new RedisServer(process, port);
-        AppDomain.CurrentDomain.ProcessExit += (_, _) => server.Stop();
         var deadline = DateTime.UtcNow.AddSeconds(10);
         while (true)
         {
@@ -163,7 +198,7 @@ public sealed class RedisServer
             {
                 using var client = new TcpClient();
                 await client.ConnectAsync(IPAddress.Loopback, port);
-                return server;
+                return process;
             }
             catch (SocketException) when (DateTime.UtcNow < deadline)
             {

@@ -21,6 +21,14 @@ public static class Problems
         });
     }
 
+    /// <summary>503 with Retry-After: the database cannot be reached, so nothing of the request was done.</summary>
+    public static Task WriteUnavailableAsync(HttpContext context)
+    {
+        context.Response.Headers.RetryAfter = "5";
+        return WriteAsync(context, StatusCodes.Status503ServiceUnavailable, "The database cannot be reached; nothing of this request was stored.",
+            "Send it again in a few seconds.");
+    }
+
     public static ProblemHttpResult NotFound(string detail) =>
         TypedResults.Problem(detail, statusCode: StatusCodes.Status404NotFound, title: "Not found");
 
@@ -94,7 +102,7 @@ internal sealed class ApiExceptionHandler(IProblemDetailsService problems, ILogg
     }
 
     /// <summary>A database that is down, restarting or too busy: the client should retry, the request is not at fault.</summary>
-    private static bool StorageUnavailable(Exception? exception)
+    internal static bool StorageUnavailable(Exception? exception)
     {
         for (; exception is not null; exception = exception.InnerException)
         {

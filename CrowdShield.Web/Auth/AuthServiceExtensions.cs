@@ -16,6 +16,7 @@ public static class AuthServiceExtensions
 {
     public const string LoginRateLimit = "login";
     public const string HubPath = "/hubs/events";
+    private const string StorageUnavailableKey = "crowdshield:storage-unavailable";
 
     /// <summary>JWT bearer for the API and the hub, cookies for the pages, the role policies and login rate limits.</summary>
     public static IHostApplicationBuilder AddCrowdShieldAuth(this IHostApplicationBuilder builder)
@@ -110,9 +111,24 @@ public static class AuthServiceExtensions
                         identity.AddClaim(new("role", caller.Role));
                         context.HttpContext.Items[typeof(Core.Users.Caller)] = caller;
                     },
+                    // Who the caller is comes from the database: when it cannot be reached, that is a 503 to retry,
+                    // not a 401 that would make a device throw its token away.
+                    OnAuthenticationFailed = context =>
+                    {
+                        if (ApiExceptionHandler.StorageUnavailable(context.Exception))
+                        {
+                            context.HttpContext.Items[StorageUnavailableKey] = true;
+                        }
+                        return Task.CompletedTask;
+                    },
                     OnChallenge = async context =>
                     {
                         context.HandleResponse();
+                        if (context.HttpContext.Items.ContainsKey(StorageUnavailableKey))
+                        {
+                            await Problems.WriteUnavailableAsync(context.HttpContext);
+                            return;
+                        }
                         await Problems.WriteAsync(context.HttpContext, StatusCodes.Status401Unauthorized,
                             "Unauthorized", context.AuthenticateFailure is null
                                 ? "A bearer token is required."
