@@ -18,6 +18,9 @@ public interface IBackplane
 
     /// <summary>Receives, in order, what other nodes publish on <paramref name="channel"/> (never this node's own messages).</summary>
     IDisposable Subscribe(string channel, Action<ReadOnlyMemory<byte>> handler);
+
+    /// <summary>Raised when the connection to the other nodes is back after a loss: whatever they said meanwhile was missed.</summary>
+    event Action? Reconnected;
 }
 
 /// <summary>The channels of the backplane.</summary>
@@ -41,6 +44,12 @@ public sealed class LocalBackplane : IBackplane
     }
 
     public IDisposable Subscribe(string channel, Action<ReadOnlyMemory<byte>> handler) => Nothing.Instance;
+
+    public event Action? Reconnected
+    {
+        add { }
+        remove { }
+    }
 
     private sealed class Nothing : IDisposable
     {

@@ -16,7 +16,20 @@ public sealed class CacheInvalidation
     {
         _backplane = backplane;
         _backplane.Subscribe(BackplaneChannels.Invalidations, OnRemote);
+        // Invalidations sent while this node was cut off were missed: everything cached may be stale.
+        _backplane.Reconnected += () =>
+        {
+            foreach (var reset in _resets.Items)
+            {
+                reset();
+            }
+        };
     }
+
+    private ImmutableResets _resets = new([]);
+
+    /// <summary>Called when this node may have missed invalidations (the backplane was away): drop everything.</summary>
+    public void SubscribeReset(Action reset) => _resets = new([.. _resets.Items, reset]);
 
     /// <summary>Drops <paramref name="id"/> of <paramref name="kind"/> from every cache on every node.</summary>
     public void Invalidate(string kind, string id)
@@ -50,4 +63,6 @@ public sealed class CacheInvalidation
     }
 
     private sealed record ImmutableHandlers(Action<string>[] Items);
+
+    private sealed record ImmutableResets(Action[] Items);
 }

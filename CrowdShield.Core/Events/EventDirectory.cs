@@ -37,6 +37,11 @@ public sealed class EventDirectory
             Interlocked.Increment(ref _generation);
             _definitions.TryRemove(eventId, out _);
         });
+        invalidation.SubscribeReset(() =>
+        {
+            Interlocked.Increment(ref _generation);
+            _definitions.Clear();
+        });
     }
 
     public async ValueTask<EventDefinition?> FindAsync(string eventId, CancellationToken cancellationToken = default)

@@ -40,6 +40,8 @@ public sealed class LiveMap
         _logger = logger;
         // Zones changed: the next use rebuilds the event's map with the new zones.
         invalidation.Subscribe(EventDirectory.CacheKind, Invalidate);
+        // Pings other nodes stored while the backplane was away never reached this map: rebuild from the database.
+        invalidation.SubscribeReset(_maps.Clear);
         backplane.Subscribe(BackplaneChannels.Pings, bytes =>
         {
             var (eventId, pings) = MapEnvelope.DecodePings(bytes);

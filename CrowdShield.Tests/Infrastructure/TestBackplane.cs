@@ -12,7 +12,30 @@ public sealed class TestNetwork
     private readonly List<TestBackplane> _nodes = [];
     private readonly ConcurrentDictionary<string, int> _toLose = new(StringComparer.Ordinal);
 
-    public bool Up { get; set; } = true;
+    private bool _up = true;
+
+    /// <summary>Whether messages cross; bringing the network back tells every node it was away.</summary>
+    public bool Up
+    {
+        get => _up;
+        set
+        {
+            var back = value && !_up;
+            _up = value;
+            if (back)
+            {
+                TestBackplane[] nodes;
+                lock (_nodes)
+                {
+                    nodes = [.. _nodes];
+                }
+                foreach (var node in nodes)
+                {
+                    node.RaiseReconnected();
+                }
+            }
+        }
+    }
 
     public TestBackplane Join()
     {
@@ -58,6 +81,10 @@ public sealed class TestBackplane(TestNetwork network) : IBackplane
     public bool IsShared => true;
 
     public bool IsConnected => network.Up;
+
+    public event Action? Reconnected;
+
+    internal void RaiseReconnected() => Reconnected?.Invoke();
 
     public void Publish(string channel, ReadOnlyMemory<byte> message) => network.Send(this, channel, message.ToArray());
 

@@ -28,6 +28,7 @@ public sealed class UserDirectory
         _invalidation = invalidation;
         _time = time;
         invalidation.Subscribe(CacheKind, userId => _cache.TryRemove(userId, out _));
+        invalidation.SubscribeReset(_cache.Clear);
     }
 
     public async ValueTask<Caller?> FindAsync(ClaimsPrincipal principal, CancellationToken cancellationToken = default) =>

@@ -29,12 +29,15 @@ internal sealed class RedisBackplane : IBackplane, IDisposable
         {
             _logger.LogWarning("Redis is back: real-time messages between nodes flow through it again");
             SubscribeMissing();
+            Reconnected?.Invoke();
         };
     }
 
     public bool IsShared => true;
 
     public bool IsConnected => _redis.IsConnected;
+
+    public event Action? Reconnected;
 
     public void Publish(string channel, ReadOnlyMemory<byte> message)
     {
