@@ -1,5 +1,6 @@
 using CrowdShield.Core.Actions;
 using CrowdShield.Core.Alerts;
+using CrowdShield.Core.Audit;
 using CrowdShield.Core.Cameras;
 using CrowdShield.Core.Cluster;
 using CrowdShield.Core.Events;
@@ -43,6 +44,7 @@ public static class CoreServiceCollectionExtensions
         services.AddSingleton<ActionService>();
         services.AddSingleton<ReportService>();
         services.AddSingleton<EventService>();
+        services.AddSingleton<AuditLog>();
         services.AddSingleton<ZoneHistory>();
         services.AddSingleton<Forecaster>();
         services.AddSingleton<InsightEngine>();

@@ -19,7 +19,7 @@ public sealed class PostgresPingStore(IDbContextFactory<CrowdShieldDb> dbFactory
         await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
         await using (var import = await connection.BeginBinaryImportAsync(
-            """COPY "pings" ("EventId", "Lat", "Lng", "Accuracy", "DeviceId", "RecordedAt", "ExpiresAt") FROM STDIN (FORMAT BINARY)""",
+            """COPY "pings" ("EventId", "Lat", "Lng", "Accuracy", "DeviceId", "UserId", "RecordedAt", "ExpiresAt") FROM STDIN (FORMAT BINARY)""",
             cancellationToken).ConfigureAwait(false))
         {
             foreach (var pings in batches)
@@ -41,6 +41,14 @@ public sealed class PostgresPingStore(IDbContextFactory<CrowdShieldDb> dbFactory
                     if (ping.DeviceId is { } device)
                     {
                         await import.WriteAsync(device, NpgsqlDbType.Varchar, cancellationToken).ConfigureAwait(false);
+                    }
+                    else
+                    {
+                        await import.WriteNullAsync(cancellationToken).ConfigureAwait(false);
+                    }
+                    if (ping.UserId is { } user)
+                    {
+                        await import.WriteAsync(user, NpgsqlDbType.Varchar, cancellationToken).ConfigureAwait(false);
                     }
                     else
                     {

@@ -22,6 +22,12 @@ var app = builder.Build();
 
 await app.PrepareCrowdShieldAsync();
 
+app.UseConfiguredForwardedHeaders();
+app.UseSecurityHeaders();
+if (!app.Environment.IsDevelopment())
+{
+    app.UseHsts();
+}
 app.UseExceptionHandler();
 app.UseWhen(context => context.IsApiRequest(), api => api.UseStatusCodePages());
 app.UseWhen(context => !context.IsApiRequest(), pages => pages.UseStatusCodePagesWithReExecute("/not-found", createScopeForStatusCodePages: true));

@@ -1,3 +1,4 @@
+using CrowdShield.Core.Audit;
 using CrowdShield.Core.Data;
 using CrowdShield.Core.Events;
 using CrowdShield.Core.Realtime;
@@ -19,14 +20,20 @@ public sealed record ActionRequest(string? EventId, string? Command, string? Zon
 }
 
 /// <summary>Records operator decisions and tells every screen.</summary>
-public sealed class ActionService(IDbContextFactory<CrowdShieldDb> dbFactory, EventDirectory events, IMessageBus bus, TimeProvider time)
+public sealed class ActionService(IDbContextFactory<CrowdShieldDb> dbFactory, EventDirectory events, IMessageBus bus, AuditLog audit, TimeProvider time)
 {
+    /// <returns>Null when the event does not exist or the caller may not see it.</returns>
+    /// <exception cref="ForbiddenException">The caller sees the event but may not record actions (checked here for every caller).</exception>
     public async Task<OperatorAction?> CreateAsync(ActionRequest request, Caller caller, CancellationToken cancellationToken = default)
     {
         var definition = await events.FindAsync(request.EventId!, cancellationToken);
-        if (definition is null)
+        if (definition is null || !caller.CanSee(definition.Id))
         {
             return null;
+        }
+        if (!caller.MayOperate(definition.Id))
+        {
+            throw new ForbiddenException($"A {caller.Role} may not record actions.");
         }
         if (request.ZoneId is { } zoneId && definition.FindZone(zoneId) is null)
         {
@@ -42,6 +49,9 @@ public sealed class ActionService(IDbContextFactory<CrowdShieldDb> dbFactory, Ev
         await db.SaveChangesAsync(cancellationToken);
         await bus.PublishAsync(definition.Id, MessageTypes.ActionCreated,
             new ActionCreatedPayload(action.Id, action.Command, action.ZoneId, action.Note, action.CreatedBy, action.CreatedAt),
+            CancellationToken.None);
+        await audit.RecordAsync(caller, AuditActions.ActionRecorded, $"action:{action.Id}",
+            $"{action.Command}{(action.ZoneId is null ? "" : $" in zone {action.ZoneId}")}{(action.Note is null ? "" : $": {action.Note}")}", action.EventId,
             CancellationToken.None);
         return action;
     }

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using CrowdShield.Core.Audit;
 using CrowdShield.Core.Data;
 using CrowdShield.Core.Events;
 using CrowdShield.Core.Map;
@@ -9,7 +10,7 @@ using Microsoft.Extensions.Options;
 
 namespace CrowdShield.Core.Alerts;
 
-public enum AlertChangeOutcome { Changed, Unchanged, NotFound, Conflict }
+public enum AlertChangeOutcome { Changed, Unchanged, NotFound, Conflict, Forbidden }
 
 public sealed record AlertChange(AlertChangeOutcome Outcome, Alert? Alert, string? Reason = null);
 
@@ -20,7 +21,8 @@ public sealed record AlertChange(AlertChangeOutcome Outcome, Alert? Alert, strin
 /// the alert is auto-resolved or marked recovered. Readings captured long ago (backfill) never raise alerts.
 /// </summary>
 public sealed class AlertService(
-    IDbContextFactory<CrowdShieldDb> dbFactory, IMessageBus bus, IOptions<AlertOptions> options, IOptions<MapOptions> mapOptions, TimeProvider time)
+    IDbContextFactory<CrowdShieldDb> dbFactory, IMessageBus bus, AuditLog audit, IOptions<AlertOptions> options, IOptions<MapOptions> mapOptions,
+    TimeProvider time)
 {
     public const string System = "system";
 
@@ -210,7 +212,7 @@ public sealed class AlertService(
     public const string ActiveStatus = "active";
 
     public Task<AlertChange> AcknowledgeAsync(string alertId, Caller caller, CancellationToken cancellationToken = default) =>
-        ChangeAsync(alertId, caller, alert =>
+        ChangeAsync(alertId, caller, AuditActions.AlertAcknowledged, alert =>
         {
             if (alert.Status == AlertStatus.Resolved)
             {
@@ -228,7 +230,7 @@ public sealed class AlertService(
         }, cancellationToken);
 
     public Task<AlertChange> ResolveAsync(string alertId, Caller caller, CancellationToken cancellationToken = default) =>
-        ChangeAsync(alertId, caller, alert =>
+        ChangeAsync(alertId, caller, AuditActions.AlertResolved, alert =>
         {
             if (alert.Status == AlertStatus.Resolved)
             {
@@ -242,14 +244,22 @@ public sealed class AlertService(
             return (AlertChangeOutcome.Changed, null);
         }, cancellationToken);
 
+    /// <summary>
+    /// Applies an operator's change. The caller is checked here, whoever calls (an API handler or a page): a
+    /// non-member learns nothing (not found), a member whose role does not operate is refused.
+    /// </summary>
     private async Task<AlertChange> ChangeAsync(
-        string alertId, Caller caller, Func<Alert, (AlertChangeOutcome, string?)> change, CancellationToken cancellationToken)
+        string alertId, Caller caller, string auditAction, Func<Alert, (AlertChangeOutcome, string?)> change, CancellationToken cancellationToken)
     {
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
         var alert = await db.Alerts.FirstOrDefaultAsync(a => a.Id == alertId, cancellationToken);
         if (alert is null || !caller.CanSee(alert.EventId))
         {
             return new(AlertChangeOutcome.NotFound, null);
+        }
+        if (!caller.MayOperate(alert.EventId))
+        {
+            return new(AlertChangeOutcome.Forbidden, null, $"A {caller.Role} may not change alerts.");
         }
         var (outcome, reason) = change(alert);
         if (outcome == AlertChangeOutcome.Changed)
@@ -266,6 +276,8 @@ public sealed class AlertService(
                 return new(AlertChangeOutcome.Unchanged, alert);
             }
             await bus.PublishAsync(alert.EventId, MessageTypes.AlertUpdated, Updated(alert), CancellationToken.None);
+            await audit.RecordAsync(caller, auditAction, $"alert:{alert.Id}", $"{alert.Type} alert in zone {alert.ZoneId}: {alert.Message}",
+                alert.EventId, CancellationToken.None);
         }
         return new(outcome, alert, reason);
     }

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using CrowdShield.Core.Actions;
 using CrowdShield.Core.Alerts;
+using CrowdShield.Core.Audit;
 using CrowdShield.Core.Cameras;
 using CrowdShield.Core.Cluster;
 using CrowdShield.Core.Events;
@@ -35,6 +36,7 @@ public sealed class CrowdShieldDb(DbContextOptions<CrowdShieldDb> options) : DbC
     public DbSet<FeedCounter> FeedCounters => Set<FeedCounter>();
     public DbSet<Lease> Leases => Set<Lease>();
     public DbSet<ProtectionKey> ProtectionKeys => Set<ProtectionKey>();
+    public DbSet<AuditEntry> Audit => Set<AuditEntry>();
 
     protected override void ConfigureConventions(ModelConfigurationBuilder builder)
     {
@@ -58,6 +60,7 @@ public sealed class CrowdShieldDb(DbContextOptions<CrowdShieldDb> options) : DbC
             e.Property(u => u.Name).HasMaxLength(200);
             e.Property(u => u.Role).HasMaxLength(16);
             e.Property(u => u.PasswordHash).HasMaxLength(512);
+            e.Property(u => u.SecurityStamp).HasMaxLength(64);
             e.HasMany(u => u.Memberships).WithOne().HasForeignKey(m => m.UserId).OnDelete(DeleteBehavior.Cascade);
         });
 
@@ -122,6 +125,7 @@ public sealed class CrowdShieldDb(DbContextOptions<CrowdShieldDb> options) : DbC
             e.HasKey(p => p.Id);
             e.HasIndex(p => new { p.EventId, p.ExpiresAt });
             e.Property(p => p.DeviceId).HasMaxLength(128);
+            e.Property(p => p.UserId).HasMaxLength(64);
         });
 
         model.Entity<OperatorAction>(e =>
@@ -160,6 +164,19 @@ public sealed class CrowdShieldDb(DbContextOptions<CrowdShieldDb> options) : DbC
             e.HasKey(l => l.Name);
             e.Property(l => l.Name).HasMaxLength(200);
             e.Property(l => l.Holder).HasMaxLength(128);
+        });
+
+        model.Entity<AuditEntry>(e =>
+        {
+            e.ToTable("audit");
+            e.HasKey(a => a.Id);
+            e.HasIndex(a => a.At);
+            e.HasIndex(a => new { a.EventId, a.Id });
+            e.Property(a => a.Actor).HasMaxLength(254);
+            e.Property(a => a.ActorId).HasMaxLength(64);
+            e.Property(a => a.Action).HasMaxLength(40);
+            e.Property(a => a.Target).HasMaxLength(300);
+            e.Property(a => a.Details).HasMaxLength(4000);
         });
 
         model.Entity<ProtectionKey>(e =>

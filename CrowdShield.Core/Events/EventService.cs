@@ -1,4 +1,5 @@
 using System.Text.RegularExpressions;
+using CrowdShield.Core.Audit;
 using CrowdShield.Core.Data;
 using CrowdShield.Core.Map;
 using CrowdShield.Core.Users;
@@ -88,10 +89,15 @@ public sealed partial record EventRequest(string? Name, LatLng? Center, IReadOnl
 }
 
 /// <summary>Events and their zones.</summary>
-public sealed class EventService(IDbContextFactory<CrowdShieldDb> dbFactory, EventDirectory events, TimeProvider time)
+public sealed class EventService(IDbContextFactory<CrowdShieldDb> dbFactory, EventDirectory events, AuditLog audit, TimeProvider time)
 {
-    public async Task<Event> CreateAsync(EventRequest request, CancellationToken cancellationToken = default)
+    /// <exception cref="ForbiddenException">Only admins create events.</exception>
+    public async Task<Event> CreateAsync(EventRequest request, Caller caller, CancellationToken cancellationToken = default)
     {
+        if (!caller.IsAdmin)
+        {
+            throw new ForbiddenException("Only an admin may create events.");
+        }
         var eventId = Ids.New();
         var entity = new Event
         {
@@ -126,6 +132,8 @@ public sealed class EventService(IDbContextFactory<CrowdShieldDb> dbFactory, Eve
         db.Events.Add(entity);
         await db.SaveChangesAsync(cancellationToken);
         events.Invalidate(eventId);
+        await audit.RecordAsync(caller, AuditActions.EventCreated, $"event:{eventId}", $"'{entity.Name}' with {entity.Zones.Count} zones", eventId,
+            CancellationToken.None);
         return entity;
     }
 

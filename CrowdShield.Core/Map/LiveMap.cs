@@ -314,7 +314,9 @@ public sealed class LiveMap
 
         public void Add(Ping ping, bool pending)
         {
-            if (ping.DeviceId is { } device && _byDevice.TryGetValue(device, out var previous))
+            // A device id is its sender's name for a phone: the same id from two users is two phones.
+            var deviceKey = ping.DeviceId is { } deviceId ? $"{ping.UserId}/{deviceId}" : null;
+            if (deviceKey is not null && _byDevice.TryGetValue(deviceKey, out var previous))
             {
                 Remove(previous);
             }
@@ -326,7 +328,7 @@ public sealed class LiveMap
             var cell = _grid.CellOf(ping.Lat, ping.Lng);
             var zone = ZoneIndexOf(ping.Lat, ping.Lng);
             var point = new MapPoint(ping.Lat, ping.Lng, ping.Accuracy, ping.DeviceId, ping.RecordedAt);
-            _alive[id] = new LivePing(point, cell, zone, ping.ExpiresAt);
+            _alive[id] = new LivePing(point, deviceKey, cell, zone, ping.ExpiresAt);
             _byExpiry.Enqueue(id, ping.ExpiresAt);
             if (_byExpiry.Count > 2 * _alive.Count + 4096)
             {
@@ -334,9 +336,9 @@ public sealed class LiveMap
                 // an entry for every ping of the last 15 minutes. Rebuilding when it is mostly stale keeps it O(live).
                 _byExpiry = new PriorityQueue<long, DateTimeOffset>(_alive.Select(p => (p.Key, p.Value.ExpiresAt)));
             }
-            if (ping.DeviceId is { } d)
+            if (deviceKey is not null)
             {
-                _byDevice[d] = id;
+                _byDevice[deviceKey] = id;
             }
             _cells[cell] = _cells.GetValueOrDefault(cell) + 1;
             if (zone >= 0)
@@ -345,7 +347,7 @@ public sealed class LiveMap
             }
             if (pending)
             {
-                AddPending(point);
+                AddPending(point, deviceKey);
                 _pingsChanged = true;
             }
         }
@@ -376,7 +378,7 @@ public sealed class LiveMap
             {
                 return;
             }
-            if (ping.Point.DeviceId is { } device && _byDevice.TryGetValue(device, out var current) && current == id)
+            if (ping.DeviceKey is { } device && _byDevice.TryGetValue(device, out var current) && current == id)
             {
                 _byDevice.Remove(device);
             }
@@ -427,19 +429,19 @@ public sealed class LiveMap
             return result;
         }
 
-        private void AddPending(MapPoint point)
+        private void AddPending(MapPoint point, string? deviceKey)
         {
-            if (point.DeviceId is { } device && _pendingByDevice.ContainsKey(device))
+            if (deviceKey is not null && _pendingByDevice.ContainsKey(deviceKey))
             {
-                _pendingByDevice[device] = point;
+                _pendingByDevice[deviceKey] = point;
             }
             else if (_pendingByDevice.Count + _pendingAnonymous.Count >= options.MaxPointsPerUpdate)
             {
                 _pendingDropped++;
             }
-            else if (point.DeviceId is { } newDevice)
+            else if (deviceKey is not null)
             {
-                _pendingByDevice[newDevice] = point;
+                _pendingByDevice[deviceKey] = point;
             }
             else
             {
@@ -485,5 +487,5 @@ public sealed class LiveMap
         }
     }
 
-    private readonly record struct LivePing(MapPoint Point, (int X, int Y) Cell, int Zone, DateTimeOffset ExpiresAt);
+    private readonly record struct LivePing(MapPoint Point, string? DeviceKey, (int X, int Y) Cell, int Zone, DateTimeOffset ExpiresAt);
 }

@@ -18,6 +18,7 @@ internal static class MapEnvelope
                 writer.Write(ping.Lng);
                 writer.Write(ping.Accuracy ?? double.NaN);
                 writer.Write(ping.DeviceId ?? "");
+                writer.Write(ping.UserId ?? "");
                 writer.Write(ping.RecordedAt.ToUnixTimeMilliseconds());
                 writer.Write(ping.ExpiresAt.ToUnixTimeMilliseconds());
             }
@@ -36,10 +37,11 @@ internal static class MapEnvelope
             var lng = reader.ReadDouble();
             var accuracy = reader.ReadDouble();
             var device = reader.ReadString();
+            var user = reader.ReadString();
             pings[i] = new Ping
             {
                 EventId = eventId, Lat = lat, Lng = lng, Accuracy = double.IsNaN(accuracy) ? null : accuracy,
-                DeviceId = device.Length == 0 ? null : device,
+                DeviceId = device.Length == 0 ? null : device, UserId = user.Length == 0 ? null : user,
                 RecordedAt = DateTimeOffset.FromUnixTimeMilliseconds(reader.ReadInt64()),
                 ExpiresAt = DateTimeOffset.FromUnixTimeMilliseconds(reader.ReadInt64()),
             };

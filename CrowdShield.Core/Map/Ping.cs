@@ -12,6 +12,8 @@ public sealed class Ping
     public required double Lng { get; init; }
     public double? Accuracy { get; init; }
     public string? DeviceId { get; init; }
+    /// <summary>Who sent it. A device id is the sender's own name for a phone: two users' "phone-1" are two phones.</summary>
+    public string? UserId { get; init; }
     public required DateTimeOffset RecordedAt { get; init; }
     public required DateTimeOffset ExpiresAt { get; init; }
 }

@@ -5,8 +5,12 @@ namespace CrowdShield.Core.Map;
 /// <summary>Accepts pings: stored durably first, then added to the live map (which sends them in the next map:update).</summary>
 public sealed class PingIngest(PingWriter writer, LiveMap map, EventDirectory events, TimeProvider time)
 {
+    /// <summary>
+    /// Stores the pings <paramref name="userId"/> sent (its device ids are its own: another user's "phone-1" is
+    /// another phone) and puts them on the live map.
+    /// </summary>
     /// <returns>The number of pings accepted, or null when the event does not exist.</returns>
-    public async Task<int?> IngestAsync(string eventId, IReadOnlyList<PingInput> inputs, CancellationToken cancellationToken = default)
+    public async Task<int?> IngestAsync(string eventId, string? userId, IReadOnlyList<PingInput> inputs, CancellationToken cancellationToken = default)
     {
         if (await events.FindAsync(eventId, cancellationToken) is null)
         {
@@ -25,6 +29,7 @@ public sealed class PingIngest(PingWriter writer, LiveMap map, EventDirectory ev
                 Lng = input.Lng!.Value,
                 Accuracy = input.Accuracy,
                 DeviceId = input.DeviceId,
+                UserId = userId,
                 RecordedAt = recordedAt,
                 ExpiresAt = recordedAt + Ping.Lifetime,
             };

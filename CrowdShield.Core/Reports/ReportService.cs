@@ -27,9 +27,13 @@ public sealed class ReportService(IDbContextFactory<CrowdShieldDb> dbFactory, Ev
     public async Task<Report?> CreateAsync(ReportRequest request, Caller caller, CancellationToken cancellationToken = default)
     {
         var definition = await events.FindAsync(request.EventId!, cancellationToken);
-        if (definition is null)
+        if (definition is null || !caller.CanSee(definition.Id))
         {
             return null;
+        }
+        if (!caller.MayReport(definition.Id))
+        {
+            throw new ForbiddenException($"A {caller.Role} may not file reports.");
         }
         var zoneId = request.ZoneId;
         if (zoneId is not null && definition.FindZone(zoneId) is null)

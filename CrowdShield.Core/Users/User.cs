@@ -11,7 +11,16 @@ public sealed class User
     public required string Role { get; set; }
     public required string PasswordHash { get; set; }
     public required DateTimeOffset CreatedAt { get; init; }
+    /// <summary>A disabled user cannot sign in, and every token and session of theirs stops working.</summary>
+    public bool Disabled { get; set; }
+    /// <summary>
+    /// Changes whenever the user's credentials or sessions must stop working (password change, sign-out,
+    /// disabling): every token and cookie carries the stamp it was issued with and is refused once it differs.
+    /// </summary>
+    public string SecurityStamp { get; set; } = NewStamp();
     public List<EventMembership> Memberships { get; init; } = [];
+
+    public static string NewStamp() => Guid.NewGuid().ToString("N");
 
     public static string Normalize(string email) => email.Trim().ToUpperInvariant();
 }

@@ -59,10 +59,13 @@ public abstract class ValidationContract(AppFixture app) : IAsyncLifetime
         { "/api/v1/events", """{"center":{"lat":1,"lng":0}}""", "name" },
         { "/api/v1/events", """{"name":"E","center":{"lat":1,"lng":0},"zones":[{"name":"Z","polygon":[{"lat":1,"lng":1},{"lat":1,"lng":2}]}]}""", "zones[0].polygon" },
         { "/api/v1/events", """{"name":"E","center":{"lat":1,"lng":0},"zones":[{"name":"Z","alertThreshold":-5}]}""", "zones[0].alertThreshold" },
-        { "/api/v1/users", """{"email":"x@tests.local","password":"Passw0rd!","name":"X","role":"king"}""", "role" },
+        { "/api/v1/users", """{"email":"x@tests.local","password":"long enough phrase 42","name":"X","role":"king"}""", "role" },
         { "/api/v1/users", """{"email":"x@tests.local","password":"short","name":"X","role":"viewer"}""", "password" },
-        { "/api/v1/users", """{"email":"not-an-email","password":"Passw0rd!","name":"X","role":"viewer"}""", "email" },
-        { "/api/v1/users", """{"email":"x@tests.local","password":"Passw0rd!","name":"X","role":"viewer","eventIds":["no-such-event"]}""", "eventIds[0]" },
+        { "/api/v1/users", """{"email":"x@tests.local","password":"Password2026!","name":"X","role":"viewer"}""", "password" },
+        { "/api/v1/users", """{"email":"x@tests.local","password":"12345678","name":"X","role":"viewer"}""", "password" },
+        { "/api/v1/users", """{"email":"olivia.smith@tests.local","password":"olivia.smith-99","name":"X","role":"viewer"}""", "password" },
+        { "/api/v1/users", """{"email":"not-an-email","password":"long enough phrase 42","name":"X","role":"viewer"}""", "email" },
+        { "/api/v1/users", """{"email":"x@tests.local","password":"long enough phrase 42","name":"X","role":"viewer","eventIds":["no-such-event"]}""", "eventIds[0]" },
     };
 
     [Theory]
@@ -165,7 +168,7 @@ public abstract class ValidationContract(AppFixture app) : IAsyncLifetime
     [Fact]
     public async Task DuplicateEmail_Gets409()
     {
-        var body = new { email = $"dup-{Guid.NewGuid():N}@tests.local", password = "Passw0rd!", name = "D", role = "viewer" };
+        var body = new { email = $"dup-{Guid.NewGuid():N}@tests.local", password = "long enough phrase 42", name = "D", role = "viewer" };
         await _api.JsonAsync(HttpMethod.Post, "/api/v1/users", _s.AdminToken, body, HttpStatusCode.Created);
 
         using var again = await _api.SendAsync(HttpMethod.Post, "/api/v1/users", _s.AdminToken, body with { });

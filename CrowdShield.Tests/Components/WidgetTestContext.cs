@@ -20,6 +20,7 @@ public abstract class WidgetTestContext : CrowdShieldBunitContext
 {
     public const string EventId = "fest";
     public const string OperatorId = "op";
+    public const string OperatorStamp = "stamp-1";
 
     protected WidgetTestContext(IMessageBus? bus = null)
     {
@@ -38,7 +39,7 @@ public abstract class WidgetTestContext : CrowdShieldBunitContext
             db.Users.Add(new User
             {
                 Id = OperatorId, Email = "op@tests.local", NormalizedEmail = "OP@TESTS.LOCAL", Name = "Olivia", Role = Roles.Operator, PasswordHash = "x",
-                CreatedAt = DateTimeOffset.UtcNow, Memberships = { new EventMembership { UserId = OperatorId, EventId = EventId } },
+                SecurityStamp = OperatorStamp, CreatedAt = DateTimeOffset.UtcNow, Memberships = { new EventMembership { UserId = OperatorId, EventId = EventId } },
             });
             db.SaveChanges();
         }
@@ -52,7 +53,7 @@ public abstract class WidgetTestContext : CrowdShieldBunitContext
         }
         var auth = AddAuthorization();
         auth.SetAuthorized("op@tests.local");
-        auth.SetClaims(new Claim(UserDirectory.UserIdClaim, OperatorId));
+        auth.SetClaims(new Claim(UserClaims.UserId, OperatorId), new Claim(UserClaims.Stamp, OperatorStamp));
         UseInteractiveServer();
     }
 

@@ -55,6 +55,7 @@ public static class AlertsApi
     {
         AlertChangeOutcome.NotFound => Problems.NotFound($"There is no alert '{id}'."),
         AlertChangeOutcome.Conflict => Problems.Conflict(change.Reason!),
+        AlertChangeOutcome.Forbidden => Problems.Forbidden(change.Reason!),
         _ => TypedResults.Ok(AlertView.Of(change.Alert!)),
     };
 }

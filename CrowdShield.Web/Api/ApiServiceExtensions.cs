@@ -45,6 +45,7 @@ public static class ApiServiceExtensions
         api.MapAiApi();
         api.MapActionsApi();
         api.MapReportsApi();
+        api.MapAuditApi();
         api.MapDiagnosticsApi();
         app.MapOpenApi().AllowAnonymous();
         app.MapScalarApiReference("/api/reference", options => options.WithTitle("CrowdShield API v1")).AllowAnonymous();
@@ -57,6 +58,9 @@ public static class ApiServiceExtensions
     /// <summary>The caller resolved during authentication (role and memberships fresh from the user directory).</summary>
     public static Caller Caller(this HttpContext context) =>
         context.Items[typeof(Caller)] as Caller ?? throw new InvalidOperationException("No authenticated caller on this request.");
+
+    /// <summary>The client's address (the proxy's client when forwarded headers from a known proxy say so), for per-client limits and the audit log.</summary>
+    public static string ClientAddress(this HttpContext context) => context.Connection.RemoteIpAddress?.ToString() ?? "unknown";
 
     /// <summary>Clamps a list size to a sane page.</summary>
     public static int Page(int? limit, int fallback = 100, int max = 1000) => Math.Clamp(limit ?? fallback, 1, max);

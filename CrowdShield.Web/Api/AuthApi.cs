@@ -13,8 +13,9 @@ public static class AuthApi
     public static RouteGroupBuilder MapAuthApi(this RouteGroupBuilder api)
     {
         var group = api.MapGroup("/auth").WithTags("Auth");
-        group.MapPost("/login", Login).AllowAnonymous().RequireRateLimiting(AuthServiceExtensions.LoginRateLimit);
+        group.MapPost("/login", Login).AllowAnonymous();
         group.MapGet("/me", Me).RequireAuthorization(ApiPolicies.AnyUser);
+        group.MapPost("/password", ChangePassword).RequireAuthorization(ApiPolicies.AnyUser);
         return group;
     }
 
@@ -28,19 +29,39 @@ public static class AuthApi
         {
             return Problems.Invalid(errors);
         }
-        if (throttle.TryAcquire(request.Email!) is { } wait)
+        var outcome = await accounts.SignInAsync(request.Email!, request.Password!, context.ClientAddress(), throttle, context.RequestAborted);
+        if (outcome.RetryAfter is { } wait)
         {
-            context.Response.Headers.RetryAfter = ((int)Math.Ceiling(wait.TotalSeconds)).ToString();
-            return TypedResults.Problem("Too many sign-in attempts for this account; try again later.",
+            context.Response.Headers.RetryAfter = Math.Max(1, (int)Math.Ceiling(wait.TotalSeconds)).ToString();
+            return TypedResults.Problem("Too many sign-in attempts from this client; try again later.",
                 statusCode: StatusCodes.Status429TooManyRequests, title: "Too many requests");
         }
-        var user = await accounts.VerifyAsync(request.Email!, request.Password!, context.RequestAborted);
-        if (user is null)
+        if (outcome.User is not { } user)
         {
             return TypedResults.Problem("The email or password is wrong.", statusCode: StatusCodes.Status401Unauthorized, title: "Unauthorized");
         }
         var token = tokens.Issue(user);
         return TypedResults.Ok(new LoginResponse(token.Token, token.ExpiresAt, UserView.Of(user)));
+    }
+
+    /// <summary>The caller's own password; every token and cookie issued before (this one included) stops working.</summary>
+    public static async Task<Results<NoContent, ValidationProblem>> ChangePassword(PasswordChange request, HttpContext context, UserAccounts accounts)
+    {
+        var caller = context.Caller();
+        var errors = new ValidationErrors();
+        errors.Required("currentPassword", request.CurrentPassword, 128);
+        PasswordPolicy.Validate(errors, "newPassword", request.NewPassword, caller.Email, caller.Name);
+        if (errors.IsValid && request.NewPassword == request.CurrentPassword)
+        {
+            errors.Add("newPassword", "'newPassword' must differ from the current password.");
+        }
+        if (!errors.IsValid)
+        {
+            return Problems.Invalid(errors);
+        }
+        return await accounts.ChangePasswordAsync(caller, request.CurrentPassword!, request.NewPassword!, context.RequestAborted)
+            ? TypedResults.NoContent()
+            : Problems.Invalid("currentPassword", "'currentPassword' is wrong.");
     }
 
     public static async Task<Results<Ok<UserView>, ProblemHttpResult>> Me(HttpContext context, UserAccounts accounts)

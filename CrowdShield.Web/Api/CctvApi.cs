@@ -11,7 +11,7 @@ public static class CctvApi
     public static RouteGroupBuilder MapCctvApi(this RouteGroupBuilder api)
     {
         var group = api.MapGroup("/cctv").WithTags("Cameras").RequireAuthorization(ApiPolicies.SendCounts);
-        group.MapPost("/objects", PostCount);
+        group.MapPost("/objects", PostCount).RequireRateLimiting(AuthServiceExtensions.IngestRateLimit);
         return group;
     }
 

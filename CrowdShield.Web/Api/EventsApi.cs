@@ -35,7 +35,7 @@ public static class EventsApi
     }
 
     public static async Task<Results<Created<EventView>, ValidationProblem>> Create(
-        EventRequest request, EventService events, CancellationToken cancellationToken)
+        EventRequest request, HttpContext context, EventService events, CancellationToken cancellationToken)
     {
         var errors = new ValidationErrors();
         request.Validate(errors);
@@ -43,7 +43,7 @@ public static class EventsApi
         {
             return Problems.Invalid(errors);
         }
-        var created = await events.CreateAsync(request, cancellationToken);
+        var created = await events.CreateAsync(request, context.Caller(), cancellationToken);
         return TypedResults.Created($"{ApiServiceExtensions.BasePath}/events/{created.Id}", EventView.Of(created));
     }
 

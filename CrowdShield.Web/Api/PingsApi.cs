@@ -13,7 +13,7 @@ public static class PingsApi
     public static RouteGroupBuilder MapPingsApi(this RouteGroupBuilder api)
     {
         var group = api.MapGroup("/pings").WithTags("Pings").RequireAuthorization(ApiPolicies.SendPings);
-        group.MapPost("/", Post);
+        group.MapPost("/", Post).RequireRateLimiting(AuthServiceExtensions.IngestRateLimit);
         return group;
     }
 
@@ -31,7 +31,7 @@ public static class PingsApi
         {
             return denied;
         }
-        var accepted = await ingest.IngestAsync(request.EventId!, pings, context.RequestAborted);
+        var accepted = await ingest.IngestAsync(request.EventId!, context.Caller().UserId, pings, context.RequestAborted);
         return accepted is null ? Problems.NotFound($"There is no event '{request.EventId}'.") : TypedResults.Accepted((string?)null, new PingsAccepted(accepted.Value));
     }
 }

@@ -1,5 +1,6 @@
 using System.Data.Common;
 using System.Text.Json;
+using CrowdShield.Core.Users;
 using CrowdShield.Core.Validation;
 using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -62,6 +63,8 @@ internal sealed class ApiExceptionHandler(IProblemDetailsService problems, ILogg
             {
                 Status = 400, Title = "The request has invalid fields.",
             },
+            // Core checks role and membership itself, whoever calls it; a refusal it raises is a 403 here.
+            ForbiddenException forbidden => new ProblemDetails { Status = 403, Title = "Forbidden", Detail = forbidden.Message },
             BadHttpRequestException { InnerException: JsonException json } => new HttpValidationProblemDetails(new Dictionary<string, string[]>
             {
                 [FieldOf(json.Path)] = [$"The value at '{FieldOf(json.Path)}' has the wrong type or is not valid JSON."],

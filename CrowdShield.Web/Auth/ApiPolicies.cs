@@ -24,11 +24,4 @@ public static class ApiPolicies
         [SendPings] = [Roles.Admin, Roles.Operator, Roles.Field, Roles.Device],
         [FileReports] = [Roles.Admin, Roles.Operator, Roles.Field],
     };
-
-    /// <summary>Pages use the cookie; the command center is for operators and admins.</summary>
-    public const string CommandCenter = "page:command-center";
-    /// <summary>The tablet view: field staff, and operators and admins who stand in for them.</summary>
-    public const string FieldView = "page:field";
-    /// <summary>The wall display: anyone who may read the event; devices only send.</summary>
-    public const string Kiosk = "page:kiosk";
 }

@@ -14,7 +14,7 @@ namespace CrowdShield.Web.Auth;
 
 public static class AuthServiceExtensions
 {
-    public const string LoginRateLimit = "login";
+    public const string IngestRateLimit = "ingest";
     public const string HubPath = "/hubs/events";
     private const string StorageUnavailableKey = "crowdshield:storage-unavailable";
 
@@ -41,6 +41,7 @@ public static class AuthServiceExtensions
         services.AddSingleton<UserAccounts>();
         services.AddSingleton<LoginThrottle>();
         services.AddOptions<LoginLimits>().BindConfiguration("RateLimits:Login");
+        services.AddOptions<IngestLimits>().BindConfiguration("RateLimits:Ingest");
 
         services.AddAuthentication(CookieAuthenticationDefaults.AuthenticationScheme)
             .AddCookie(options =>
@@ -54,12 +55,15 @@ public static class AuthServiceExtensions
                 options.Cookie.Name = "crowdshield";
                 options.Cookie.HttpOnly = true;
                 options.Cookie.SameSite = SameSiteMode.Lax;
+                // Secure whenever the request is HTTPS, also behind a TLS proxy (see ForwardedHeaders).
+                options.Cookie.SecurePolicy = CookieSecurePolicy.SameAsRequest;
                 options.Events.OnValidatePrincipal = async context =>
                 {
-                    // A deleted user or changed role takes effect on the next request, not at cookie expiry.
+                    // A deleted or disabled user, a changed password or role, or a sign-out elsewhere takes effect on
+                    // the next request, not at cookie expiry. (Open pages re-check on their own: EventPageBase.)
                     var directory = context.HttpContext.RequestServices.GetRequiredService<UserDirectory>();
                     if (context.Principal is null || await directory.FindAsync(context.Principal) is not { } caller
-                        || caller.Role != context.Principal.FindFirst("role")?.Value)
+                        || caller.Role != context.Principal.FindFirst(UserClaims.Role)?.Value)
                     {
                         context.RejectPrincipal();
                     }
@@ -77,8 +81,8 @@ public static class AuthServiceExtensions
                     IssuerSigningKey = jwt.Value.Key(),
                     ValidAlgorithms = [SecurityAlgorithms.HmacSha256],
                     ClockSkew = TimeSpan.FromSeconds(30),
-                    NameClaimType = "email",
-                    RoleClaimType = "role",
+                    NameClaimType = UserClaims.Name,
+                    RoleClaimType = UserClaims.Role,
                 };
                 options.Events = new JwtBearerEvents
                 {
@@ -99,16 +103,16 @@ public static class AuthServiceExtensions
                         var directory = context.HttpContext.RequestServices.GetRequiredService<UserDirectory>();
                         if (context.Principal is null || await directory.FindAsync(context.Principal) is not { } caller)
                         {
-                            context.Fail("The user no longer exists.");
+                            context.Fail("The user no longer exists, is disabled, or the token was revoked.");
                             return;
                         }
                         // The role comes from the database, not the token, so a demotion applies at once.
                         var identity = (System.Security.Claims.ClaimsIdentity)context.Principal.Identity!;
-                        foreach (var claim in identity.FindAll("role").ToList())
+                        foreach (var claim in identity.FindAll(UserClaims.Role).ToList())
                         {
                             identity.RemoveClaim(claim);
                         }
-                        identity.AddClaim(new("role", caller.Role));
+                        identity.AddClaim(new(UserClaims.Role, caller.Role));
                         context.HttpContext.Items[typeof(Core.Users.Caller)] = caller;
                     },
                     // Who the caller is comes from the database: when it cannot be reached, that is a 503 to retry,
@@ -141,34 +145,44 @@ public static class AuthServiceExtensions
 
         services.AddAuthorizationBuilder()
             .AddApiPolicies()
-            .AddPolicy(ApiPolicies.CommandCenter, policy => policy
-                .AddAuthenticationSchemes(CookieAuthenticationDefaults.AuthenticationScheme)
-                .RequireRole(Core.Users.Roles.Admin, Core.Users.Roles.Operator))
-            .AddPolicy(ApiPolicies.FieldView, policy => policy
-                .AddAuthenticationSchemes(CookieAuthenticationDefaults.AuthenticationScheme)
-                .RequireRole(Core.Users.Roles.Admin, Core.Users.Roles.Operator, Core.Users.Roles.Field))
-            .AddPolicy(ApiPolicies.Kiosk, policy => policy
-                .AddAuthenticationSchemes(CookieAuthenticationDefaults.AuthenticationScheme)
-                .RequireRole(ApiPolicies.RolesOf[ApiPolicies.Read]));
+            .AddPagePolicies();
 
         services.AddRateLimiter(options =>
         {
             options.RejectionStatusCode = StatusCodes.Status429TooManyRequests;
-            options.AddPolicy(LoginRateLimit, context =>
+            // Ingest per user: one token (a misbehaving tablet, a stolen device key) cannot flood the database.
+            // The limiter runs before the endpoint reads the body, so nothing of a refused request is stored.
+            options.AddPolicy(IngestRateLimit, context =>
             {
-                var limits = context.RequestServices.GetRequiredService<IOptions<LoginLimits>>().Value;
-                return RateLimitPartition.GetFixedWindowLimiter(
-                    context.Connection.RemoteIpAddress?.ToString() ?? "unknown",
-                    _ => new FixedWindowRateLimiterOptions { PermitLimit = limits.PerClient, Window = limits.Window, QueueLimit = 0 });
+                var limits = context.RequestServices.GetRequiredService<IOptions<IngestLimits>>().Value;
+                var user = context.User.FindFirst(UserClaims.UserId)?.Value;
+                return user is null
+                    ? RateLimitPartition.GetNoLimiter("anonymous")
+                    : RateLimitPartition.GetFixedWindowLimiter(user, _ => new FixedWindowRateLimiterOptions
+                    {
+                        PermitLimit = limits.PerUser, Window = TimeSpan.FromSeconds(1), QueueLimit = 0,
+                    });
             });
             options.OnRejected = async (context, cancellationToken) =>
             {
-                var retryAfter = context.Lease.TryGetMetadata(MetadataName.RetryAfter, out var after) ? after : TimeSpan.FromMinutes(1);
-                context.HttpContext.Response.Headers.RetryAfter = ((int)Math.Ceiling(retryAfter.TotalSeconds)).ToString();
+                var retryAfter = context.Lease.TryGetMetadata(MetadataName.RetryAfter, out var after) ? after : TimeSpan.FromSeconds(1);
+                context.HttpContext.Response.Headers.RetryAfter = Math.Max(1, (int)Math.Ceiling(retryAfter.TotalSeconds)).ToString();
                 await Problems.WriteAsync(context.HttpContext, StatusCodes.Status429TooManyRequests,
-                    "Too many requests", "Too many sign-in attempts from this client; try again later.");
+                    "Too many requests", "This account sends more than its ingest limit (RateLimits:Ingest:PerUser per second); nothing of this request was stored.");
             };
         });
+        return builder;
+    }
+
+    /// <summary>Pages use the cookie; who may open which is <see cref="PageAccess"/>.</summary>
+    private static AuthorizationBuilder AddPagePolicies(this AuthorizationBuilder builder)
+    {
+        foreach (var (name, roles) in PageAccess.RolesOf)
+        {
+            builder.AddPolicy(name, policy => policy
+                .AddAuthenticationSchemes(CookieAuthenticationDefaults.AuthenticationScheme)
+                .RequireRole(roles));
+        }
         return builder;
     }
 
@@ -185,30 +199,9 @@ public static class AuthServiceExtensions
     }
 }
 
-/// <summary>Configuration section "RateLimits:Login".</summary>
-public sealed class LoginLimits
+/// <summary>Configuration section "RateLimits:Ingest".</summary>
+public sealed class IngestLimits
 {
-    public int PerClient { get; set; } = 30;
-    public int PerAccount { get; set; } = 10;
-    public TimeSpan Window { get; set; } = TimeSpan.FromMinutes(1);
-}
-
-/// <summary>Per-account login limit: guessing one account's password from many addresses is throttled too.</summary>
-public sealed class LoginThrottle(IOptions<LoginLimits> limits) : IDisposable
-{
-    private readonly PartitionedRateLimiter<string> _limiter = PartitionedRateLimiter.Create<string, string>(email =>
-        RateLimitPartition.GetFixedWindowLimiter(email, _ => new FixedWindowRateLimiterOptions
-        {
-            PermitLimit = limits.Value.PerAccount, Window = limits.Value.Window, QueueLimit = 0,
-        }));
-
-    /// <returns>Null when allowed; otherwise how long to wait.</returns>
-    public TimeSpan? TryAcquire(string email)
-    {
-        using var lease = _limiter.AttemptAcquire(Core.Users.User.Normalize(email));
-        return lease.IsAcquired ? null
-            : lease.TryGetMetadata(MetadataName.RetryAfter, out var after) ? after : limits.Value.Window;
-    }
-
-    public void Dispose() => _limiter.Dispose();
+    /// <summary>Requests per second per user to POST /pings, /cctv/objects and /cctv/crossings.</summary>
+    public int PerUser { get; set; } = 200;
 }

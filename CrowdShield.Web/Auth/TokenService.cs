@@ -8,7 +8,10 @@ namespace CrowdShield.Web.Auth;
 
 public sealed record IssuedToken(string Token, DateTimeOffset ExpiresAt);
 
-/// <summary>Issues JWTs. Tokens carry only the user id; role and memberships are read fresh (cached briefly) on every request.</summary>
+/// <summary>
+/// Issues JWTs. What a token says about role and memberships is not trusted: they are read fresh (cached briefly)
+/// on every request, and the token's security stamp must still be the user's.
+/// </summary>
 public sealed class TokenService(IOptions<JwtOptions> options, TimeProvider time)
 {
     private readonly JsonWebTokenHandler _handler = new();
@@ -25,11 +28,7 @@ public sealed class TokenService(IOptions<JwtOptions> options, TimeProvider time
             IssuedAt = now.UtcDateTime,
             NotBefore = now.UtcDateTime,
             Expires = expires.UtcDateTime,
-            Subject = new ClaimsIdentity([
-                new Claim(JwtRegisteredClaimNames.Sub, user.Id),
-                new Claim(JwtRegisteredClaimNames.Email, user.Email),
-                new Claim("role", user.Role),
-            ]),
+            Subject = new ClaimsIdentity(UserClaims.Of(user)),
             SigningCredentials = new SigningCredentials(jwt.Key(), SecurityAlgorithms.HmacSha256),
         });
         return new IssuedToken(token, expires);

@@ -12,6 +12,7 @@ public static class UiServiceExtensions
     {
         builder.Services.AddRazorComponents().AddInteractiveServerComponents();
         builder.Services.AddCascadingAuthenticationState();
+        builder.Services.AddScoped<CurrentUser>();
         // Toasts at the bottom: the top right holds the connection status, which must stay visible.
         builder.Services.AddMudServices(config => config.SnackbarConfiguration.PositionClass = Defaults.Classes.Position.BottomRight);
         builder.Services.Configure<Live.MapUiOptions>(builder.Configuration.GetSection("MapUi"));
@@ -28,19 +29,18 @@ public static class UiServiceExtensions
         return app;
     }
 
-    private static async Task<IResult> SignOut(HttpContext context)
+    /// <summary>Signs out everywhere: the user's security stamp changes, so every other cookie and token of theirs stops working too.</summary>
+    private static async Task<IResult> SignOut(HttpContext context, UserDirectory users, UserAccounts accounts)
     {
+        if (await users.FindAsync(context.User) is { } caller)
+        {
+            await accounts.SignOutEverywhereAsync(caller, context.RequestAborted);
+        }
         await context.SignOutAsync(CookieAuthenticationDefaults.AuthenticationScheme);
         return TypedResults.LocalRedirect("/login");
     }
 
-    /// <summary>Claims of the page cookie: the same user as the API token, so both resolve through <see cref="UserDirectory"/>.</summary>
+    /// <summary>Claims of the page cookie: the same as the API token's, so both resolve through <see cref="UserDirectory"/>.</summary>
     public static System.Security.Claims.ClaimsPrincipal CookiePrincipal(Core.Users.User user) => new(new System.Security.Claims.ClaimsIdentity(
-        [
-            new(UserDirectory.UserIdClaim, user.Id),
-            new("email", user.Email),
-            new("name", user.Name),
-            new("role", user.Role),
-        ],
-        CookieAuthenticationDefaults.AuthenticationScheme, "name", "role"));
+        UserClaims.Of(user), CookieAuthenticationDefaults.AuthenticationScheme, UserClaims.Name, UserClaims.Role));
 }

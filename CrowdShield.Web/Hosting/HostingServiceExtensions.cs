@@ -18,6 +18,7 @@ public static class HostingServiceExtensions
     public static IHostApplicationBuilder AddCrowdShieldCore(this IHostApplicationBuilder builder)
     {
         builder.Services.AddCrowdShieldCore();
+        builder.Services.AddValidatedOptions();
         builder.Services.Configure<MapOptions>(builder.Configuration.GetSection("Map"));
         builder.Services.Configure<AlertOptions>(builder.Configuration.GetSection("Alerts"));
         builder.AddCrowdShieldIntelligence();

@@ -1,3 +1,4 @@
+using CrowdShield.Core.Audit;
 using CrowdShield.Core.Cluster;
 using CrowdShield.Core.Data;
 using CrowdShield.Core.Realtime;
@@ -17,12 +18,14 @@ public sealed class RetentionOptions
     public TimeSpan CameraReadings { get; set; } = TimeSpan.FromDays(14);
     /// <summary>Hourly roll-ups: the weekly model looks back six weeks.</summary>
     public TimeSpan HourlyCounts { get; set; } = TimeSpan.FromDays(7 * 10);
+    /// <summary>The audit log: at least 90 days, so a season's incidents can be reviewed.</summary>
+    public TimeSpan Audit { get; set; } = TimeSpan.FromDays(400);
     public TimeSpan Interval { get; set; } = TimeSpan.FromMinutes(5);
 }
 
 /// <summary>Purges the feed, old pings and old camera history in the background.</summary>
 internal sealed class RetentionService(
-    IFeedStore feed, IDbContextFactory<CrowdShieldDb> dbFactory, WorkLeases leases, IOptions<RetentionOptions> options, TimeProvider time,
+    IFeedStore feed, IDbContextFactory<CrowdShieldDb> dbFactory, AuditLog audit, WorkLeases leases, IOptions<RetentionOptions> options, TimeProvider time,
     ILogger<RetentionService> logger)
     : BackgroundService
 {
@@ -46,10 +49,11 @@ internal sealed class RetentionService(
                 var readingRows = await db.CameraCounts.Where(c => c.ReceivedAt < readingCutoff).ExecuteDeleteAsync(stoppingToken);
                 var hourCutoff = now - options.Value.HourlyCounts;
                 var hourRows = await db.HourlyCounts.Where(h => h.HourStart < hourCutoff).ExecuteDeleteAsync(stoppingToken);
-                if (feedRows + pingRows + readingRows + hourRows > 0)
+                var auditRows = await audit.PurgeAsync(now - options.Value.Audit, stoppingToken);
+                if (feedRows + pingRows + readingRows + hourRows + auditRows > 0)
                 {
-                    logger.LogInformation("Purged {Feed} feed messages, {Pings} expired pings, {Readings} camera readings and {Hours} hourly counts",
-                        feedRows, pingRows, readingRows, hourRows);
+                    logger.LogInformation("Purged {Feed} feed messages, {Pings} expired pings, {Readings} camera readings, {Hours} hourly counts and {Audit} audit entries",
+                        feedRows, pingRows, readingRows, hourRows, auditRows);
                 }
             }
             catch (Exception ex) when (!stoppingToken.IsCancellationRequested)

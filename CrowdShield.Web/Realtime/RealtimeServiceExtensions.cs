@@ -9,12 +9,15 @@ public static class RealtimeServiceExtensions
     {
         builder.Services.AddSignalR();
         builder.Services.AddSingleton<IRealtimeSink, SignalRSink>();
+        builder.Services.AddSingleton<HubConnections>();
+        builder.Services.AddHostedService<HubAuthorityMonitor>();
         return builder;
     }
 
     public static WebApplication MapCrowdShieldRealtime(this WebApplication app)
     {
-        app.MapHub<ClientHub>(AuthServiceExtensions.HubPath);
+        // A connection ends when its token expires, not only when its socket does.
+        app.MapHub<ClientHub>(AuthServiceExtensions.HubPath, options => options.CloseOnAuthenticationExpiration = true);
         return app;
     }
 }

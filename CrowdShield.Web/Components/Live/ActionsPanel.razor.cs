@@ -1,6 +1,7 @@
 using CrowdShield.Core.Actions;
 using CrowdShield.Core.Events;
 using CrowdShield.Core.Realtime;
+using CrowdShield.Core.Users;
 using CrowdShield.Core.Validation;
 using Microsoft.AspNetCore.Components;
 using MudBlazor;
@@ -95,6 +96,10 @@ public sealed partial class ActionsPanel
         catch (ValidationException ex)
         {
             _error = string.Join(" ", ex.Errors.ToDictionary().SelectMany(e => e.Value));
+        }
+        catch (ForbiddenException)
+        {
+            _error = "You may no longer record actions for this event.";
         }
         finally
         {

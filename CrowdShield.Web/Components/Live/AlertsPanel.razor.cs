@@ -1,6 +1,7 @@
 using CrowdShield.Core.Alerts;
 using CrowdShield.Core.Events;
 using CrowdShield.Core.Realtime;
+using CrowdShield.Core.Users;
 using Microsoft.AspNetCore.Components;
 using MudBlazor;
 
@@ -65,23 +66,37 @@ public sealed partial class AlertsPanel
 
     private async Task AcknowledgeAsync(string id)
     {
-        if (await CallerAsync() is { } caller)
+        var change = await ChangeAsync(id, Alerts.AcknowledgeAsync);
+        if (change?.Alert is { } alert && _alerts.ContainsKey(id))
         {
-            var change = await Alerts.AcknowledgeAsync(id, caller);
-            if (change.Alert is { } alert && _alerts.ContainsKey(id))
-            {
-                _alerts[id] = AlertRow.Of(alert);
-            }
+            _alerts[id] = AlertRow.Of(alert);
         }
     }
 
     private async Task ResolveAsync(string id)
     {
-        if (await CallerAsync() is { } caller && (await Alerts.ResolveAsync(id, caller)).Alert is not null)
+        if ((await ChangeAsync(id, Alerts.ResolveAsync))?.Alert is not null)
         {
             _alerts.Remove(id);
             Snackbar.Add("Alert resolved", Severity.Success);
         }
+    }
+
+    /// <summary>Acknowledge or resolve as the user is now (not as when the page opened); Core decides whether they may.</summary>
+    private async Task<AlertChange?> ChangeAsync(string id, Func<string, Caller, CancellationToken, Task<AlertChange>> change)
+    {
+        if (await CallerAsync() is not { } caller)
+        {
+            Snackbar.Add("Your session has ended; sign in again.", Severity.Error);
+            return null;
+        }
+        var result = await change(id, caller, CancellationToken.None);
+        if (result.Outcome is AlertChangeOutcome.Forbidden or AlertChangeOutcome.NotFound)
+        {
+            Snackbar.Add("You may no longer change this event's alerts.", Severity.Error);
+            return null;
+        }
+        return result;
     }
 
     private string ZoneName(string? zoneId) => zoneId is null ? "" : _definition?.FindZone(zoneId)?.Name ?? zoneId;

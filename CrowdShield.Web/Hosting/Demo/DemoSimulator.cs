@@ -32,10 +32,13 @@ internal sealed class DemoSimulator(
     private readonly Random _random = new(7);
     private readonly List<Phone> _phones = [];
     private TimeSpan _nextReport;
+    private Caller? _device;
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        var field = await FieldStewardAsync(stoppingToken);
+        var field = await DemoUserAsync(Roles.Field, stoppingToken);
+        // The simulated phones send as the demo's device account, as a counting app on real phones would.
+        _device = await DemoUserAsync(Roles.Device, stoppingToken);
         var start = time.GetUtcNow();
         for (var i = 0; i < options.Value.Phones; i++)
         {
@@ -83,7 +86,7 @@ internal sealed class DemoSimulator(
             phone.Y += Math.Clamp(ty - phone.Y, -6, 6) + _random.NextDouble() * 4 - 2;
         }
         var now = time.GetUtcNow();
-        await pings.IngestAsync(DemoVenue.EventId, [.. _phones.Select(p =>
+        await pings.IngestAsync(DemoVenue.EventId, _device?.UserId, [.. _phones.Select(p =>
         {
             var at = DemoVenue.ToGeo(p.X, p.Y);
             return new PingInput(at.Lat, at.Lng, 8 + _random.Next(20), p.DeviceId, now);
@@ -127,9 +130,9 @@ internal sealed class DemoSimulator(
         return (int)Math.Round(count * (0.97 + 0.06 * _random.NextDouble()));
     }
 
-    private async Task<Caller?> FieldStewardAsync(CancellationToken cancellationToken)
+    private async Task<Caller?> DemoUserAsync(string role, CancellationToken cancellationToken)
     {
-        var email = User.Normalize(DemoUsers.All.First(u => u.Role == Roles.Field).Email);
+        var email = User.Normalize(DemoUsers.All.First(u => u.Role == role).Email);
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
         var user = await db.Users.AsNoTracking().Include(u => u.Memberships).FirstOrDefaultAsync(u => u.NormalizedEmail == email, cancellationToken);
         return user is null ? null : UserDirectory.ToCaller(user);
@@ -153,6 +156,13 @@ public static class DemoServiceExtensions
         builder.Services.Configure<DemoOptions>(section);
         if (section.GetValue<bool>("Enabled"))
         {
+            // The demo creates accounts with published passwords: never by accident on a real system.
+            if (builder.Environment.IsProduction() && !section.GetValue<bool>("AllowInProduction"))
+            {
+                throw new InvalidOperationException(
+                    "Demo:Enabled is true in Production: the demo creates accounts whose passwords are in the README. "
+                    + "Turn it off, or set Demo:AllowInProduction=true if this really is a demonstration system.");
+            }
             builder.Services.AddSingleton<DemoSeeder>();
             builder.Services.AddHostedService<DemoSimulator>();
             // The demo site's plan under its zones (a configured plan for the demo event wins).

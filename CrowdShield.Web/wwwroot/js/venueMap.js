@@ -46,9 +46,17 @@ function zoneStyle(level, predicted) {
 }
 
 // Short labels keep small zones visible; the legend under the map has densities and forecasts.
+// Names are user text: built as text nodes, never as HTML, so markup in a zone name stays visible text.
 function label(zone) {
-  const ahead = zone.predictedCount == null ? "" : ` → ${zone.predictedCount}`;
-  return `${zone.name} <strong>${zone.count ?? 0}</strong>${ahead}`;
+  const element = document.createElement("span");
+  element.append(document.createTextNode(`${zone.name} `));
+  const count = document.createElement("strong");
+  count.textContent = String(zone.count ?? 0);
+  element.append(count);
+  if (zone.predictedCount != null) {
+    element.append(document.createTextNode(` → ${zone.predictedCount}`));
+  }
+  return element;
 }
 
 export async function create(element, options) {

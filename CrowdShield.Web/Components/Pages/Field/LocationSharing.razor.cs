@@ -1,5 +1,5 @@
 using CrowdShield.Core.Map;
-using CrowdShield.Core.Users;
+using CrowdShield.Web.Auth;
 using Microsoft.AspNetCore.Components;
 using Microsoft.JSInterop;
 
@@ -18,10 +18,10 @@ public sealed partial class LocationSharing
     private string? _error;
 
     [Parameter, EditorRequired] public required string EventId { get; set; }
-    [Parameter, EditorRequired] public required Caller Caller { get; set; }
 
     [Inject] public required IJSRuntime JS { get; init; }
     [Inject] public required PingIngest Pings { get; init; }
+    [Inject] public required CurrentUser CurrentUser { get; init; }
     [Inject] public required TimeProvider Time { get; init; }
 
     private async Task ToggleAsync(ChangeEventArgs args)
@@ -47,8 +47,20 @@ public sealed partial class LocationSharing
         {
             return;
         }
+        if (await CurrentUser.GetAsync() is not { } caller || !caller.MayReport(EventId))
+        {
+            // Access ended while sharing: stop, and say why.
+            await InvokeAsync(async () =>
+            {
+                await StopAsync();
+                _sharing = false;
+                _error = "Location sharing stopped: you may no longer send positions for this event.";
+                StateHasChanged();
+            });
+            return;
+        }
         // One device id per staff member: their newer position replaces the older one on the map.
-        await Pings.IngestAsync(EventId, [new PingInput(lat, lng, Math.Min(accuracy, 100_000), $"staff-{Caller.UserId}", Time.GetUtcNow())]);
+        await Pings.IngestAsync(EventId, caller.UserId, [new PingInput(lat, lng, Math.Min(accuracy, 100_000), "tablet", Time.GetUtcNow())]);
         _lastSent = Time.GetUtcNow();
         await InvokeAsync(StateHasChanged);
     }

@@ -2,6 +2,7 @@ using CrowdShield.Core.Events;
 using CrowdShield.Core.Reports;
 using CrowdShield.Core.Users;
 using CrowdShield.Core.Validation;
+using CrowdShield.Web.Auth;
 using Microsoft.AspNetCore.Components;
 using Microsoft.JSInterop;
 
@@ -24,10 +25,10 @@ public sealed partial class ReportForm
     private bool _busy;
 
     [Parameter, EditorRequired] public required EventDefinition EventDefinition { get; set; }
-    [Parameter, EditorRequired] public required Caller Caller { get; set; }
     [Parameter] public EventCallback<Report> OnSent { get; set; }
 
     [Inject] public required ReportService Reports { get; init; }
+    [Inject] public required CurrentUser CurrentUser { get; init; }
     [Inject] public required IJSRuntime JS { get; init; }
 
     protected override async Task OnAfterRenderAsync(bool firstRender)
@@ -63,11 +64,16 @@ public sealed partial class ReportForm
             _error = errors.ToDictionary().ContainsKey("message") ? "Write what is happening." : string.Join(" ", errors.ToDictionary().SelectMany(e => e.Value));
             return;
         }
+        if (await CurrentUser.GetAsync() is not { } caller)
+        {
+            _error = "Your session has ended; sign in again.";
+            return;
+        }
         _busy = true;
         _error = null;
         try
         {
-            var report = await Reports.CreateAsync(request, Caller);
+            var report = await Reports.CreateAsync(request, caller);
             _sentAt = report?.CreatedAt;
             _message = "";
             _type = "other";
@@ -79,6 +85,10 @@ public sealed partial class ReportForm
         catch (ValidationException ex)
         {
             _error = string.Join(" ", ex.Errors.ToDictionary().SelectMany(e => e.Value));
+        }
+        catch (ForbiddenException)
+        {
+            _error = "You may no longer file reports for this event.";
         }
         finally
         {
