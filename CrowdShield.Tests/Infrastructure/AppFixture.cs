@@ -37,6 +37,7 @@ public class AppFixture : WebApplicationFactory<Program>, IAsyncLifetime
         builder.UseSetting("Bootstrap:AdminPassword", AdminPassword);
         builder.UseSetting("RateLimits:Login:PerClient", "100000");
         builder.UseSetting("RateLimits:Login:PerAccount", "100000");
+        builder.UseSetting("RateLimits:Ingest:PerUser", "100000");
         builder.UseSetting("Logging:LogLevel:Default", "Warning");
         // Circuit errors carry their exception to the browser console, where browser tests collect them.
         builder.UseSetting("DetailedErrors", "true");

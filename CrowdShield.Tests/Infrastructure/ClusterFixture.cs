@@ -27,6 +27,7 @@ public class ClusterFixture : IAsyncLifetime
             ["Storage:DataDirectory"] = Path.Combine(Path.GetTempPath(), "crowdshield-tests", Guid.NewGuid().ToString("N")),
             ["RateLimits:Login:PerClient"] = "100000",
             ["RateLimits:Login:PerAccount"] = "100000",
+            ["RateLimits:Ingest:PerUser"] = "100000",
             ["Cluster:LeaseTtl"] = "00:00:03",
             ["Ai:Interval"] = "00:00:01",
             ["Logging:LogLevel:Default"] = "Warning",

@@ -41,6 +41,8 @@ internal sealed class ServerProcess : IAsyncDisposable
         start.Environment["Bootstrap__AdminEmail"] = AdminEmail;
         start.Environment["Bootstrap__AdminPassword"] = AdminPassword;
         start.Environment["Logging__LogLevel__Default"] = "Warning";
+        // One device token sends everything here: the per-user ingest limit would measure itself.
+        start.Environment["RateLimits__Ingest__PerUser"] = "1000000";
         foreach (var name in new[] { "DOTNET_gcServer", "DOTNET_GCgen0size", "DOTNET_GCConserveMemory" })
         {
             if (Environment.GetEnvironmentVariable("BENCH_" + name) is { } value)
