@@ -3,6 +3,7 @@ using CrowdShield.Core.Alerts;
 using CrowdShield.Core.Audit;
 using CrowdShield.Core.Cameras;
 using CrowdShield.Core.Cluster;
+using CrowdShield.Core.Counters;
 using CrowdShield.Core.Events;
 using CrowdShield.Core.Intelligence;
 using CrowdShield.Core.Map;
@@ -41,6 +42,8 @@ public static class CoreServiceCollectionExtensions
         services.AddSingleton<AlertService>();
         services.AddSingleton<CameraIngest>();
         services.AddSingleton<CameraWatch>();
+        services.AddSingleton<CrossingIngest>();
+        services.AddSingleton<AxisPeopleCounter>();
         services.AddSingleton<ActionService>();
         services.AddSingleton<ReportService>();
         services.AddSingleton<EventService>();

@@ -19,7 +19,7 @@ public sealed class PostgresPingStore(IDbContextFactory<CrowdShieldDb> dbFactory
         await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
         await using (var import = await connection.BeginBinaryImportAsync(
-            """COPY "pings" ("EventId", "Lat", "Lng", "Accuracy", "DeviceId", "UserId", "RecordedAt", "ExpiresAt") FROM STDIN (FORMAT BINARY)""",
+            """COPY "pings" ("EventId", "Lat", "Lng", "Accuracy", "DeviceId", "UserId", "Staff", "RecordedAt", "ExpiresAt") FROM STDIN (FORMAT BINARY)""",
             cancellationToken).ConfigureAwait(false))
         {
             foreach (var pings in batches)
@@ -54,6 +54,7 @@ public sealed class PostgresPingStore(IDbContextFactory<CrowdShieldDb> dbFactory
                     {
                         await import.WriteNullAsync(cancellationToken).ConfigureAwait(false);
                     }
+                    await import.WriteAsync(ping.Staff, NpgsqlDbType.Boolean, cancellationToken).ConfigureAwait(false);
                     await import.WriteAsync(ping.RecordedAt.ToUnixTimeMilliseconds(), NpgsqlDbType.Bigint, cancellationToken).ConfigureAwait(false);
                     await import.WriteAsync(ping.ExpiresAt.ToUnixTimeMilliseconds(), NpgsqlDbType.Bigint, cancellationToken).ConfigureAwait(false);
                 }

@@ -97,7 +97,7 @@ public sealed class CameraIngest(
             await db.Database.ExecuteSqlAsync(
                 $"""
                 INSERT INTO "hourly_counts" ("EventId", "ZoneId", "CameraId", "HourStart", "Sum", "Readings")
-                VALUES ({definition.Id}, {zone.Id}, {request.CameraId}, {HourlyCount.HourOf(capturedAt).ToUnixTimeMilliseconds()}, {(double)count}, 1)
+                VALUES ({definition.Id}, {zone.Id}, {request.CameraId}, {HourlyCount.HourOf(capturedAt, definition.TimeZone).ToUnixTimeMilliseconds()}, {(double)count}, 1)
                 ON CONFLICT ("EventId", "ZoneId", "CameraId", "HourStart") DO UPDATE SET "Sum" = "hourly_counts"."Sum" + excluded."Sum", "Readings" = "hourly_counts"."Readings" + 1
                 """, cancellationToken);
             await transaction.CommitAsync(cancellationToken);

@@ -13,6 +13,15 @@ public sealed class HourlyCount
     public double Sum { get; set; }
     public int Readings { get; set; }
 
-    public static DateTimeOffset HourOf(DateTimeOffset at) =>
-        new(at.UtcDateTime.Year, at.UtcDateTime.Month, at.UtcDateTime.Day, at.UtcDateTime.Hour, 0, 0, TimeSpan.Zero);
+    public static DateTimeOffset HourOf(DateTimeOffset at) => HourOf(at, TimeZoneInfo.Utc);
+
+    /// <summary>
+    /// The start (as a UTC instant) of the venue's local hour that holds <paramref name="at"/>: roll-ups follow the
+    /// venue's clock, so a half-hour time zone gets whole local hours and the weekly pattern its local weekdays.
+    /// </summary>
+    public static DateTimeOffset HourOf(DateTimeOffset at, TimeZoneInfo zone)
+    {
+        var local = TimeZoneInfo.ConvertTime(at, zone);
+        return new DateTimeOffset(local.Year, local.Month, local.Day, local.Hour, 0, 0, local.Offset).ToUniversalTime();
+    }
 }

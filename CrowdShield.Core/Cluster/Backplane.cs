@@ -29,6 +29,7 @@ public static class BackplaneChannels
     public const string Messages = "messages";
     public const string Pings = "pings";
     public const string Cameras = "cameras";
+    public const string Crossings = "crossings";
     public const string Invalidations = "invalidations";
 }
 

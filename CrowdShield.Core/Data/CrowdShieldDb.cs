@@ -4,6 +4,7 @@ using CrowdShield.Core.Alerts;
 using CrowdShield.Core.Audit;
 using CrowdShield.Core.Cameras;
 using CrowdShield.Core.Cluster;
+using CrowdShield.Core.Counters;
 using CrowdShield.Core.Events;
 using CrowdShield.Core.Map;
 using CrowdShield.Core.Realtime;
@@ -37,6 +38,9 @@ public sealed class CrowdShieldDb(DbContextOptions<CrowdShieldDb> options) : DbC
     public DbSet<Lease> Leases => Set<Lease>();
     public DbSet<ProtectionKey> ProtectionKeys => Set<ProtectionKey>();
     public DbSet<AuditEntry> Audit => Set<AuditEntry>();
+    public DbSet<Crossing> Crossings => Set<Crossing>();
+    public DbSet<ZoneOccupancy> ZoneOccupancies => Set<ZoneOccupancy>();
+    public DbSet<CounterState> CounterStates => Set<CounterState>();
 
     protected override void ConfigureConventions(ModelConfigurationBuilder builder)
     {
@@ -76,6 +80,7 @@ public sealed class CrowdShieldDb(DbContextOptions<CrowdShieldDb> options) : DbC
             e.ToTable("events");
             e.HasKey(x => x.Id);
             e.Property(x => x.Name).HasMaxLength(200);
+            e.Property(x => x.TimeZone).HasMaxLength(64).HasDefaultValue("UTC");
             e.HasMany(x => x.Zones).WithOne().HasForeignKey(z => z.EventId).OnDelete(DeleteBehavior.Cascade);
         });
 
@@ -126,6 +131,7 @@ public sealed class CrowdShieldDb(DbContextOptions<CrowdShieldDb> options) : DbC
             e.HasIndex(p => new { p.EventId, p.ExpiresAt });
             e.Property(p => p.DeviceId).HasMaxLength(128);
             e.Property(p => p.UserId).HasMaxLength(64);
+            e.Ignore(p => p.StaffName);
         });
 
         model.Entity<OperatorAction>(e =>
@@ -164,6 +170,30 @@ public sealed class CrowdShieldDb(DbContextOptions<CrowdShieldDb> options) : DbC
             e.HasKey(l => l.Name);
             e.Property(l => l.Name).HasMaxLength(200);
             e.Property(l => l.Holder).HasMaxLength(128);
+        });
+
+        model.Entity<Crossing>(e =>
+        {
+            e.ToTable("crossings");
+            e.HasKey(c => c.Id);
+            e.HasIndex(c => new { c.EventId, c.CapturedAt });
+            e.HasIndex(c => c.ReceivedAt);
+            e.Property(c => c.ZoneId).HasMaxLength(64);
+            e.Property(c => c.CounterId).HasMaxLength(128);
+        });
+
+        model.Entity<ZoneOccupancy>(e =>
+        {
+            e.ToTable("zone_occupancy");
+            e.HasKey(o => new { o.EventId, o.ZoneId });
+            e.Property(o => o.ZoneId).HasMaxLength(64);
+        });
+
+        model.Entity<CounterState>(e =>
+        {
+            e.ToTable("counter_states");
+            e.HasKey(c => new { c.EventId, c.CounterId });
+            e.Property(c => c.CounterId).HasMaxLength(128);
         });
 
         model.Entity<AuditEntry>(e =>

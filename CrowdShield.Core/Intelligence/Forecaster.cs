@@ -32,7 +32,7 @@ public sealed class Forecaster(LiveMap map, EventDirectory events, ZoneHistory h
         var bands = options.Value.BandsFor(eventId);
         var current = (await map.ZonesAsync(eventId, cancellationToken)).ToDictionary(z => z.ZoneId);
         var recent = await history.RecentAsync(eventId, now - TrendWindow, cancellationToken);
-        var hourly = await history.HourlyAsync(eventId, now, cancellationToken);
+        var hourly = await history.HourlyAsync(eventId, now, definition.TimeZone, cancellationToken);
         var predictions = new List<ZonePrediction>(definition.Zones.Count);
         foreach (var zone in definition.Zones)
         {

@@ -1,4 +1,3 @@
-using CrowdShield.Core.Cameras;
 using CrowdShield.Core.Data;
 using Microsoft.EntityFrameworkCore;
 
@@ -35,35 +34,55 @@ public sealed class ZoneHistory(IDbContextFactory<CrowdShieldDb> dbFactory)
     }
 
     /// <summary>
-    /// Per hour up to <paramref name="now"/>'s hour: the mean reading of each camera, summed over the zone's
-    /// cameras. Hours without readings are filled from the same hour a week (or a day) earlier, else linearly;
-    /// <see cref="HourlySeries.Coverage"/> says which share of the last 8 days was measured.
+    /// Per hour of the venue's clock up to <paramref name="now"/>'s hour: the mean reading of each camera, summed
+    /// over the zone's cameras. The series runs in local wall-clock hours, so a week is always 168 steps and the
+    /// weekly pattern keeps its hours across daylight-saving changes (the repeated autumn hour is averaged, the
+    /// skipped spring hour filled). Hours without readings are filled from the same hour a week (or a day)
+    /// earlier, else linearly; <see cref="HourlySeries.Coverage"/> says which share of the last 8 days was measured.
     /// </summary>
-    public async Task<IReadOnlyDictionary<string, HourlySeries>> HourlyAsync(string eventId, DateTimeOffset now, CancellationToken cancellationToken)
+    public async Task<IReadOnlyDictionary<string, HourlySeries>> HourlyAsync(string eventId, DateTimeOffset now, TimeZoneInfo zone, CancellationToken cancellationToken)
     {
-        var current = HourlyCount.HourOf(now);
-        var since = current - HourlyWindow;
+        var current = WallHour(now, zone);
+        var since = now - HourlyWindow - TimeSpan.FromHours(1);
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
         var rows = await db.HourlyCounts.AsNoTracking()
-            .Where(h => h.EventId == eventId && h.HourStart >= since && h.HourStart <= current)
+            .Where(h => h.EventId == eventId && h.HourStart >= since && h.HourStart <= now)
             .ToListAsync(cancellationToken);
         var result = new Dictionary<string, HourlySeries>();
-        foreach (var zone in rows.GroupBy(r => r.ZoneId))
+        foreach (var byZone in rows.GroupBy(r => r.ZoneId))
         {
-            var first = zone.Min(r => r.HourStart);
-            var length = (int)((current - first).TotalHours) + 1;
+            // Local wall-clock hours: (year, month, day, hour) on the venue's clock, whatever the UTC offset then.
+            var hours = byZone.GroupBy(r => (Wall: WallHour(r.HourStart, zone), r.HourStart))
+                .Select(h => (h.Key.Wall, Value: h.Sum(r => r.Sum / Math.Max(1, r.Readings))))
+                .Where(h => h.Wall <= current)
+                .GroupBy(h => h.Wall)
+                .ToDictionary(h => h.Key, h => h.Average(x => x.Value));
+            if (hours.Count == 0)
+            {
+                continue;
+            }
+            var first = hours.Keys.Min();
+            var length = (int)(current - first).TotalHours + 1;
             var values = new double[length];
             Array.Fill(values, double.NaN);
-            foreach (var hour in zone.GroupBy(r => r.HourStart))
+            foreach (var (wall, value) in hours)
             {
-                values[(int)(hour.Key - first).TotalHours] = hour.Sum(r => r.Sum / Math.Max(1, r.Readings));
+                values[(int)(wall - first).TotalHours] = value;
             }
             var recent = Math.Min(length, 8 * 24);
             var measured = values.AsSpan(length - recent).ToArray().Count(v => !double.IsNaN(v));
             Fill(values);
-            result[zone.Key] = new HourlySeries(first, values, (double)measured / (8 * 24));
+            var firstInstant = new DateTimeOffset(first, zone.GetUtcOffset(first));
+            result[byZone.Key] = new HourlySeries(firstInstant, values, (double)measured / (8 * 24));
         }
         return result;
+    }
+
+    /// <summary>The wall-clock hour on the venue's clock that holds <paramref name="at"/> (a DateTime of kind Unspecified).</summary>
+    private static DateTime WallHour(DateTimeOffset at, TimeZoneInfo zone)
+    {
+        var local = TimeZoneInfo.ConvertTime(at, zone).DateTime;
+        return new DateTime(local.Year, local.Month, local.Day, local.Hour, 0, 0, DateTimeKind.Unspecified);
     }
 
     private static void Fill(double[] values)

@@ -5,22 +5,6 @@ public static class Geo
 {
     private const double EarthRadiusM = 6_371_008.8;
 
-    /// <summary>Ray casting in lat/lng space; zones are small enough that the projection does not matter.</summary>
-    public static bool Contains(IReadOnlyList<GeoPoint> polygon, double lat, double lng)
-    {
-        var inside = false;
-        for (int i = 0, j = polygon.Count - 1; i < polygon.Count; j = i++)
-        {
-            var (a, b) = (polygon[i], polygon[j]);
-            if ((a.Lat > lat) != (b.Lat > lat) &&
-                lng < (b.Lng - a.Lng) * (lat - a.Lat) / (b.Lat - a.Lat) + a.Lng)
-            {
-                inside = !inside;
-            }
-        }
-        return inside;
-    }
-
     /// <summary>Area in m² of a simple polygon, by the shoelace formula on a local equirectangular projection.</summary>
     public static double AreaM2(IReadOnlyList<GeoPoint> polygon)
     {

@@ -11,13 +11,19 @@ using Microsoft.Extensions.Options;
 namespace CrowdShield.Core.Map;
 
 /// <summary>
-/// The live picture of every event in memory: unexpired pings (one per device: a phone that pings again
-/// moves, it does not multiply), the density grid and per-zone occupancy, all updated incrementally.
-/// New pings are collected and sent as one <c>map:update</c> per event per flush (the host flushes once a second).
-/// State is rebuilt from the database the first time an event is touched after a start.
+/// The live picture of every event in memory: unexpired pings (one per device: a phone that pings again moves, it
+/// does not multiply), the density grid, stewards' positions (apart from the crowd), camera counts, counter
+/// occupancy and flows, and each zone's count from its freshest source, all updated incrementally. A ping counts
+/// in every zone that holds it (a pit inside an arena counts in both). New pings are collected and sent as one
+/// <c>map:update</c> per event per flush (the host flushes once a second). Every node keeps the same picture: what
+/// one node stores it announces on the backplane. State is rebuilt from the database the first time an event is
+/// touched after a start, after its zones change, and when the backplane comes back.
 /// </summary>
 public sealed class LiveMap
 {
+    /// <summary>Counter flows are persons per minute over this window.</summary>
+    public static readonly TimeSpan FlowWindow = TimeSpan.FromMinutes(5);
+
     private readonly IDbContextFactory<CrowdShieldDb> _dbFactory;
     private readonly EventDirectory _events;
     private readonly IOptions<MapOptions> _options;
@@ -45,12 +51,17 @@ public sealed class LiveMap
         backplane.Subscribe(BackplaneChannels.Pings, bytes =>
         {
             var (eventId, pings) = MapEnvelope.DecodePings(bytes);
-            _remote.Writer.TryWrite(() => AddLocalAsync(eventId, pings));
+            _remote.Writer.TryWrite(() => ApplyAsync(eventId, map => map.AddPings(pings, _time.GetUtcNow())));
         });
         backplane.Subscribe(BackplaneChannels.Cameras, bytes =>
         {
             var (eventId, zoneId, cameraId, count, capturedAt) = MapEnvelope.DecodeCamera(bytes);
-            _remote.Writer.TryWrite(() => SetCameraLocalAsync(eventId, zoneId, cameraId, count, capturedAt));
+            _remote.Writer.TryWrite(() => ApplyAsync(eventId, map => map.SetCamera(zoneId, cameraId, count, capturedAt)));
+        });
+        backplane.Subscribe(BackplaneChannels.Crossings, bytes =>
+        {
+            var crossing = MapEnvelope.DecodeCrossing(bytes);
+            _remote.Writer.TryWrite(() => ApplyAsync(crossing.EventId, map => map.AddCrossing(crossing)));
         });
         _ = Task.Run(ApplyRemoteAsync);
     }
@@ -59,60 +70,38 @@ public sealed class LiveMap
 
     /// <summary>
     /// Adds durably stored pings, here and on every other node. Already-expired pings are ignored here: accepted,
-    /// never shown.
+    /// never shown. Staff pings go to the staff layer, never into counts, density or heat.
     /// </summary>
-    public async Task AddPingsAsync(string eventId, IReadOnlyList<Ping> pings, CancellationToken cancellationToken = default)
+    public Task AddPingsAsync(string eventId, IReadOnlyList<Ping> pings, CancellationToken cancellationToken = default)
     {
         if (_backplane.IsShared)
         {
             _backplane.Publish(BackplaneChannels.Pings, MapEnvelope.EncodePings(eventId, pings));
         }
-        await AddLocalAsync(eventId, pings, cancellationToken);
+        return ApplyAsync(eventId, map => map.AddPings(pings, _time.GetUtcNow()), cancellationToken);
     }
 
-    private async Task AddLocalAsync(string eventId, IReadOnlyList<Ping> pings, CancellationToken cancellationToken = default)
-    {
-        var map = await GetAsync(eventId, cancellationToken);
-        if (map is null)
-        {
-            return;
-        }
-        lock (map)
-        {
-            var now = _time.GetUtcNow();
-            foreach (var ping in pings)
-            {
-                if (ping.ExpiresAt > now)
-                {
-                    map.Add(ping, pending: true);
-                }
-            }
-            map.LastActivity = now;
-        }
-    }
-
-    /// <summary>Records a camera count so that zone occupancy includes it, here and on every other node.</summary>
-    public async Task AddCameraCountAsync(string eventId, string zoneId, string cameraId, int count, DateTimeOffset capturedAt, CancellationToken cancellationToken = default)
+    /// <summary>Records a camera count so that the zone's count includes it, here and on every other node.</summary>
+    public Task AddCameraCountAsync(string eventId, string zoneId, string cameraId, int count, DateTimeOffset capturedAt, CancellationToken cancellationToken = default)
     {
         if (_backplane.IsShared)
         {
             _backplane.Publish(BackplaneChannels.Cameras, MapEnvelope.EncodeCamera(eventId, zoneId, cameraId, count, capturedAt));
         }
-        await SetCameraLocalAsync(eventId, zoneId, cameraId, count, capturedAt, cancellationToken);
+        return ApplyAsync(eventId, map => map.SetCamera(zoneId, cameraId, count, capturedAt), cancellationToken);
     }
 
-    private async Task SetCameraLocalAsync(string eventId, string zoneId, string cameraId, int count, DateTimeOffset capturedAt, CancellationToken cancellationToken = default)
+    /// <summary>
+    /// Records a stored crossing message (or a recalibration, with no people in or out) and the zone's occupancy the
+    /// database computed from it, here and on every other node.
+    /// </summary>
+    public Task AddCrossingAsync(CrossingUpdate crossing, CancellationToken cancellationToken = default)
     {
-        var map = await GetAsync(eventId, cancellationToken);
-        if (map is null)
+        if (_backplane.IsShared)
         {
-            return;
+            _backplane.Publish(BackplaneChannels.Crossings, MapEnvelope.EncodeCrossing(crossing));
         }
-        lock (map)
-        {
-            map.SetCamera(zoneId, cameraId, count, capturedAt);
-            map.LastActivity = _time.GetUtcNow();
-        }
+        return ApplyAsync(crossing.EventId, map => map.AddCrossing(crossing), cancellationToken);
     }
 
     public async Task<MapSnapshot?> SnapshotAsync(string eventId, CancellationToken cancellationToken = default)
@@ -126,12 +115,13 @@ public sealed class LiveMap
         {
             var now = _time.GetUtcNow();
             map.Expire(now);
-            return new MapSnapshot(eventId, map.Points(), map.Cells(), map.Zones(now), now);
+            var zones = map.Zones(now);
+            return new MapSnapshot(eventId, map.Points(), map.Cells(), zones, now) { Staff = map.Staff(now), Venue = map.Venue(zones) };
         }
     }
 
-    /// <summary>The density grid and zone occupancy without the points: what a screen draws, the size of the venue.</summary>
-    public async Task<(IReadOnlyList<DensityCell> Cells, IReadOnlyList<ZoneDensity> Zones)?> DensityAsync(string eventId, CancellationToken cancellationToken = default)
+    /// <summary>What a screen draws, the size of the venue whatever the ping rate: the grid, zones, staff and the venue's total.</summary>
+    public async Task<MapSnapshot?> DensityAsync(string eventId, CancellationToken cancellationToken = default)
     {
         var map = await GetAsync(eventId, cancellationToken);
         if (map is null)
@@ -142,11 +132,12 @@ public sealed class LiveMap
         {
             var now = _time.GetUtcNow();
             map.Expire(now);
-            return (map.Cells(), map.Zones(now));
+            var zones = map.Zones(now);
+            return new MapSnapshot(eventId, [], map.Cells(), zones, now) { Staff = map.Staff(now), Venue = map.Venue(zones) };
         }
     }
 
-    /// <summary>The current occupancy of each zone of an event.</summary>
+    /// <summary>The current picture of each zone of an event.</summary>
     public async Task<IReadOnlyList<ZoneDensity>> ZonesAsync(string eventId, CancellationToken cancellationToken = default)
     {
         var map = await GetAsync(eventId, cancellationToken);
@@ -159,6 +150,20 @@ public sealed class LiveMap
             var now = _time.GetUtcNow();
             map.Expire(now);
             return map.Zones(now);
+        }
+    }
+
+    /// <summary>Each people counter's flows over the last 5 minutes.</summary>
+    public async Task<IReadOnlyList<CounterFlow>> CountersAsync(string eventId, CancellationToken cancellationToken = default)
+    {
+        var map = await GetAsync(eventId, cancellationToken);
+        if (map is null)
+        {
+            return [];
+        }
+        lock (map)
+        {
+            return map.Counters(_time.GetUtcNow());
         }
     }
 
@@ -188,17 +193,16 @@ public sealed class LiveMap
             MapUpdatePayload? payload = null;
             lock (map)
             {
-                if (!mine)
+                var now = _time.GetUtcNow();
+                map.Expire(now);
+                var changes = map.TakeChanges();
+                if (mine)
                 {
-                    map.TakePending();
-                    map.TakeSource();
-                }
-                else if (map.Dirty)
-                {
-                    var now = _time.GetUtcNow();
-                    map.Expire(now);
-                    var (points, dropped) = map.TakePending();
-                    payload = new MapUpdatePayload(points, map.Cells(), map.Zones(now), now, map.TakeSource()) { DroppedPoints = dropped };
+                    var zones = map.Zones(now);
+                    payload = new MapUpdatePayload(changes.Points, map.Cells(), zones, now, changes.Source)
+                    {
+                        DroppedPoints = changes.Dropped, Staff = map.Staff(now), Venue = map.Venue(zones),
+                    };
                 }
             }
             if (payload is not null)
@@ -208,7 +212,7 @@ public sealed class LiveMap
         }
     }
 
-    /// <summary>Events that received pings or camera counts within <paramref name="within"/>: the ones worth assessing.</summary>
+    /// <summary>Events that received pings, counts or crossings within <paramref name="within"/>: the ones worth assessing.</summary>
     public IReadOnlyList<string> ActiveEvents(TimeSpan within)
     {
         var since = _time.GetUtcNow() - within;
@@ -218,6 +222,20 @@ public sealed class LiveMap
 
     /// <summary>Forgets an event's state so the next use rebuilds it (after its zones changed).</summary>
     public void Invalidate(string eventId) => _maps.TryRemove(eventId, out _);
+
+    private async Task ApplyAsync(string eventId, Action<EventMap> change, CancellationToken cancellationToken = default)
+    {
+        var map = await GetAsync(eventId, cancellationToken);
+        if (map is null)
+        {
+            return;
+        }
+        lock (map)
+        {
+            change(map);
+            map.LastActivity = _time.GetUtcNow();
+        }
+    }
 
     private async Task ApplyRemoteAsync()
     {
@@ -230,7 +248,7 @@ public sealed class LiveMap
             catch (Exception ex)
             {
                 // The database is the truth: a map that missed this rebuilds from it when reloaded.
-                _logger.LogWarning(ex, "Could not apply another node's pings or counts to the live map");
+                _logger.LogWarning(ex, "Could not apply another node's pings, counts or crossings to the live map");
             }
         }
     }
@@ -267,23 +285,35 @@ public sealed class LiveMap
             .Take(Options.MaxLivePingsPerEvent)
             .ToListAsync();
         pings.Reverse();
+        var staffIds = pings.Where(p => p.Staff && p.UserId is not null).Select(p => p.UserId!).Distinct().ToList();
+        var names = await db.Users.AsNoTracking().Where(u => staffIds.Contains(u.Id)).ToDictionaryAsync(u => u.Id, u => u.Name);
         var since = now - Options.CameraFreshness;
         var counts = await db.CameraCounts.AsNoTracking()
             .Where(c => c.EventId == eventId && c.CapturedAt > since)
             .OrderBy(c => c.Id)
             .ToListAsync();
+        var occupancies = await db.ZoneOccupancies.AsNoTracking().Where(o => o.EventId == eventId).ToListAsync();
+        var flowSince = now - FlowWindow;
+        var crossings = await db.Crossings.AsNoTracking()
+            .Where(c => c.EventId == eventId && c.ReceivedAt > flowSince)
+            .OrderBy(c => c.Id)
+            .ToListAsync();
         lock (map)
         {
-            foreach (var ping in pings)
-            {
-                map.Add(ping, pending: false);
-            }
+            map.AddPings([.. pings.Select(p => p.Staff && p.UserId is { } id ? p.WithStaffName(names.GetValueOrDefault(id)) : p)], now);
             foreach (var count in counts)
             {
                 map.SetCamera(count.ZoneId, count.CameraId, count.Count, count.CapturedAt);
             }
-            map.TakePending();
-            map.TakeSource();
+            foreach (var occupancy in occupancies)
+            {
+                map.AddCrossing(new CrossingUpdate(eventId, occupancy.ZoneId, null, 0, 0, occupancy.UpdatedAt, occupancy.Occupancy, occupancy.UpdatedAt));
+            }
+            foreach (var crossing in crossings)
+            {
+                map.AddFlow(crossing.ZoneId, crossing.CounterId, crossing.In, crossing.Out, crossing.ReceivedAt);
+            }
+            map.TakeChanges();
         }
         return map;
     }
@@ -298,7 +328,11 @@ public sealed class LiveMap
         private readonly Dictionary<string, long> _byDevice = new(StringComparer.Ordinal);
         private readonly Dictionary<(int X, int Y), int> _cells = [];
         private readonly int[] _zonePings = new int[definition.Zones.Count];
+        private readonly DateTimeOffset[] _zonePingAt = new DateTimeOffset[definition.Zones.Count];
         private readonly Dictionary<(string Zone, string Camera), (int Count, DateTimeOffset At)> _cameras = [];
+        private readonly Dictionary<string, (int Value, DateTimeOffset At)> _occupancy = new(StringComparer.Ordinal);
+        private readonly Queue<(DateTimeOffset At, string ZoneId, string CounterId, int In, int Out)> _flows = new();
+        private readonly Dictionary<string, (StaffPosition Position, DateTimeOffset ExpiresAt)> _staff = new(StringComparer.Ordinal);
         // New pings since the last flush: a device's latest position only (it moved; the old one is history),
         // anonymous pings each. Bounded, so a flood cannot build a message no screen could take.
         private Dictionary<string, MapPoint> _pendingByDevice = new(StringComparer.Ordinal);
@@ -306,13 +340,46 @@ public sealed class LiveMap
         private int _pendingDropped;
         private bool _pingsChanged;
         private bool _camerasChanged;
+        private bool _crossingsChanged;
+        private bool _staffChanged;
         private long _nextId;
 
-        public bool Dirty => _pingsChanged || _camerasChanged;
+        public bool Dirty => _pingsChanged || _camerasChanged || _crossingsChanged || _staffChanged;
 
         public DateTimeOffset LastActivity { get; set; }
 
-        public void Add(Ping ping, bool pending)
+        public void AddPings(IReadOnlyList<Ping> pings, DateTimeOffset now)
+        {
+            foreach (var ping in pings)
+            {
+                if (ping.ExpiresAt <= now)
+                {
+                    continue;
+                }
+                if (ping.Staff && ping.UserId is { } userId)
+                {
+                    SetStaff(userId, ping);
+                }
+                else
+                {
+                    Add(ping);
+                }
+            }
+        }
+
+        private void SetStaff(string userId, Ping ping)
+        {
+            if (_staff.TryGetValue(userId, out var current) && current.Position.At > ping.RecordedAt)
+            {
+                return;
+            }
+            var zones = definition.ZonesAt(ping.Lat, ping.Lng).Select(z => z.Id).ToList();
+            var name = ping.StaffName ?? current.Position?.Name ?? "Steward";
+            _staff[userId] = (new StaffPosition(userId, name, ping.Lat, ping.Lng, ping.RecordedAt, zones), ping.ExpiresAt);
+            _staffChanged = true;
+        }
+
+        private void Add(Ping ping)
         {
             // A device id is its sender's name for a phone: the same id from two users is two phones.
             var deviceKey = ping.DeviceId is { } deviceId ? $"{ping.UserId}/{deviceId}" : null;
@@ -326,9 +393,9 @@ public sealed class LiveMap
             }
             var id = ++_nextId;
             var cell = _grid.CellOf(ping.Lat, ping.Lng);
-            var zone = ZoneIndexOf(ping.Lat, ping.Lng);
+            var zones = definition.ZoneIndex.ZonesAt(ping.Lat, ping.Lng);
             var point = new MapPoint(ping.Lat, ping.Lng, ping.Accuracy, ping.DeviceId, ping.RecordedAt);
-            _alive[id] = new LivePing(point, deviceKey, cell, zone, ping.ExpiresAt);
+            _alive[id] = new LivePing(point, deviceKey, cell, zones, ping.ExpiresAt);
             _byExpiry.Enqueue(id, ping.ExpiresAt);
             if (_byExpiry.Count > 2 * _alive.Count + 4096)
             {
@@ -341,15 +408,16 @@ public sealed class LiveMap
                 _byDevice[deviceKey] = id;
             }
             _cells[cell] = _cells.GetValueOrDefault(cell) + 1;
-            if (zone >= 0)
+            foreach (var zone in zones)
             {
                 _zonePings[zone]++;
+                if (ping.RecordedAt > _zonePingAt[zone])
+                {
+                    _zonePingAt[zone] = ping.RecordedAt;
+                }
             }
-            if (pending)
-            {
-                AddPending(point, deviceKey);
-                _pingsChanged = true;
-            }
+            AddPending(point, deviceKey);
+            _pingsChanged = true;
         }
 
         public void SetCamera(string zoneId, string cameraId, int count, DateTimeOffset capturedAt)
@@ -363,12 +431,38 @@ public sealed class LiveMap
             }
         }
 
+        public void AddCrossing(CrossingUpdate crossing)
+        {
+            if (!_occupancy.TryGetValue(crossing.ZoneId, out var current) || current.At <= crossing.OccupancyAt)
+            {
+                _occupancy[crossing.ZoneId] = (crossing.Occupancy, crossing.OccupancyAt);
+            }
+            if (crossing.CounterId is { } counter)
+            {
+                AddFlow(crossing.ZoneId, counter, crossing.In, crossing.Out, crossing.OccupancyAt);
+            }
+            _crossingsChanged = true;
+        }
+
+        public void AddFlow(string zoneId, string counterId, int entered, int left, DateTimeOffset at) =>
+            _flows.Enqueue((at, zoneId, counterId, entered, left));
+
         public void Expire(DateTimeOffset now)
         {
             while (_byExpiry.TryPeek(out var id, out var expiresAt) && expiresAt <= now)
             {
                 _byExpiry.Dequeue();
                 Remove(id);
+            }
+            while (_flows.TryPeek(out var flow) && flow.At <= now - FlowWindow)
+            {
+                _flows.Dequeue();
+                _crossingsChanged = true;
+            }
+            foreach (var (userId, staff) in _staff.Where(s => s.Value.ExpiresAt <= now).ToList())
+            {
+                _staff.Remove(userId);
+                _staffChanged = true;
             }
         }
 
@@ -393,9 +487,9 @@ public sealed class LiveMap
                     _cells[ping.Cell] = n - 1;
                 }
             }
-            if (ping.Zone >= 0)
+            foreach (var zone in ping.Zones)
             {
-                _zonePings[ping.Zone]--;
+                _zonePings[zone]--;
             }
             _pingsChanged = true;
         }
@@ -405,29 +499,69 @@ public sealed class LiveMap
         public IReadOnlyList<DensityCell> Cells() =>
             [.. _cells.Select(c => { var (lat, lng) = _grid.CentreOf(c.Key); return new DensityCell(lat, lng, c.Value); })];
 
+        public IReadOnlyList<StaffPosition> Staff(DateTimeOffset now) =>
+            [.. _staff.Values.Where(s => s.ExpiresAt > now).Select(s => s.Position).OrderBy(s => s.Name, StringComparer.CurrentCulture)];
+
+        /// <summary>
+        /// Each zone's count from its freshest source. Cameras and counters count heads: the one that reported last
+        /// wins while either is fresh; a zone with counters keeps their running occupancy after that. Pings are a
+        /// sample (people who carry a pinging phone), so they count only where nothing counts heads.
+        /// </summary>
         public IReadOnlyList<ZoneDensity> Zones(DateTimeOffset now)
         {
             var fresh = now - options.CameraFreshness;
+            var flowsByZone = _flows.GroupBy(f => f.ZoneId).ToDictionary(g => g.Key, g => (In: g.Sum(f => f.In), Out: g.Sum(f => f.Out)));
             var result = new ZoneDensity[definition.Zones.Count];
             for (var i = 0; i < definition.Zones.Count; i++)
             {
                 var zone = definition.Zones[i];
-                // Cameras see everyone in their view; pings come only from people who carry a pinging phone.
-                // Each camera's latest fresh count is summed (cameras of a zone cover different parts of it),
-                // and the zone counts whichever source sees more people.
-                var cameras = 0;
+                int? camera = null;
+                var cameraAt = DateTimeOffset.MinValue;
                 foreach (var ((zoneId, _), (count, at)) in _cameras)
                 {
                     if (zoneId == zone.Id && at > fresh)
                     {
-                        cameras += count;
+                        camera = (camera ?? 0) + count;
+                        cameraAt = at > cameraAt ? at : cameraAt;
                     }
                 }
-                var people = Math.Max(cameras, _zonePings[i]);
-                result[i] = Occupancy.Of(zone, people, bands);
+                (int Value, DateTimeOffset At)? occupancy = _occupancy.TryGetValue(zone.Id, out var o) ? o : null;
+                var (people, source) = (camera, occupancy) switch
+                {
+                    ({ } c, { } occ) when occ.At > fresh => occ.At > cameraAt ? (occ.Value, CountSources.Crossings) : (c, CountSources.Camera),
+                    ({ } c, _) => (c, CountSources.Camera),
+                    (null, { } occ) => (occ.Value, CountSources.Crossings),
+                    _ => (_zonePings[i], CountSources.Pings),
+                };
+                var density = Occupancy.Of(zone, people, bands);
+                var flow = flowsByZone.TryGetValue(zone.Id, out var f) ? f : ((int In, int Out)?)null;
+                var inflow = flow is { } inOut ? Math.Round(inOut.In / FlowWindow.TotalMinutes, 1) : (double?)null;
+                var perMetre = inflow is { } perMinute && zone.GateWidthM is > 0 and var width ? Math.Round(perMinute / width, 1) : (double?)null;
+                result[i] = density with
+                {
+                    Occupancy = occupancy?.Value,
+                    InflowPerMin = inflow,
+                    OutflowPerMin = flow is { } outFlow ? Math.Round(outFlow.Out / FlowWindow.TotalMinutes, 1) : null,
+                    FlowPerMetre = perMetre,
+                    FlowLevel = perMetre is { } value ? FlowLevels.Of(value) : null,
+                    Capacity = zone.Capacity,
+                    Usage = zone.Capacity is > 0 and var capacity ? Math.Round((double)people / capacity, 3) : null,
+                    Source = source,
+                };
             }
             return result;
         }
+
+        public VenueTotal Venue(IReadOnlyList<ZoneDensity> zones)
+        {
+            var total = definition.ZoneIndex.TopLevel.Sum(i => zones[i].Count);
+            return new VenueTotal(total, definition.Capacity, definition.Capacity is > 0 and var capacity ? Math.Round((double)total / capacity, 3) : null);
+        }
+
+        public IReadOnlyList<CounterFlow> Counters(DateTimeOffset now) =>
+            [.. _flows.Where(f => f.At > now - FlowWindow).GroupBy(f => (f.CounterId, f.ZoneId)).Select(g => new CounterFlow(
+                g.Key.CounterId, g.Key.ZoneId, Math.Round(g.Sum(f => f.In) / FlowWindow.TotalMinutes, 1),
+                Math.Round(g.Sum(f => f.Out) / FlowWindow.TotalMinutes, 1), g.Max(f => f.At))).OrderBy(c => c.CounterId, StringComparer.Ordinal)];
 
         private void AddPending(MapPoint point, string? deviceKey)
         {
@@ -449,43 +583,36 @@ public sealed class LiveMap
             }
         }
 
-        /// <summary>The new points since the last call, and how many were left out because the update was full.</summary>
-        public (IReadOnlyList<MapPoint> Points, int Dropped) TakePending()
+        /// <summary>What changed since the last call (the new points, how many did not fit, and which kinds of input), and starts a new round.</summary>
+        public (IReadOnlyList<MapPoint> Points, int Dropped, string Source) TakeChanges()
         {
             var taken = new List<MapPoint>(_pendingByDevice.Count + _pendingAnonymous.Count);
             taken.AddRange(_pendingByDevice.Values);
             taken.AddRange(_pendingAnonymous);
             var dropped = _pendingDropped;
+            var kinds = new List<string>(3);
+            if (_pingsChanged || _staffChanged || (!_camerasChanged && !_crossingsChanged))
+            {
+                kinds.Add("pings");
+            }
+            if (_camerasChanged)
+            {
+                kinds.Add("cctv");
+            }
+            if (_crossingsChanged)
+            {
+                kinds.Add("crossings");
+            }
             _pendingByDevice = new(StringComparer.Ordinal);
             _pendingAnonymous = [];
             _pendingDropped = 0;
-            return (taken, dropped);
-        }
-
-        public string TakeSource()
-        {
-            var source = (_pingsChanged, _camerasChanged) switch
-            {
-                (true, true) => "pings+cctv",
-                (false, true) => "cctv",
-                _ => "pings",
-            };
-            _pingsChanged = _camerasChanged = false;
-            return source;
-        }
-
-        private int ZoneIndexOf(double lat, double lng)
-        {
-            for (var i = 0; i < definition.Zones.Count; i++)
-            {
-                if (definition.Zones[i].Polygon.Count >= 3 && Geo.Contains(definition.Zones[i].Polygon, lat, lng))
-                {
-                    return i;
-                }
-            }
-            return -1;
+            _pingsChanged = _camerasChanged = _crossingsChanged = _staffChanged = false;
+            return (taken, dropped, string.Join('+', kinds));
         }
     }
 
-    private readonly record struct LivePing(MapPoint Point, string? DeviceKey, (int X, int Y) Cell, int Zone, DateTimeOffset ExpiresAt);
+    private readonly record struct LivePing(MapPoint Point, string? DeviceKey, (int X, int Y) Cell, int[] Zones, DateTimeOffset ExpiresAt);
 }
+
+/// <summary>A stored crossing message (or an operator's recalibration) and the zone's occupancy after it.</summary>
+public sealed record CrossingUpdate(string EventId, string ZoneId, string? CounterId, int In, int Out, DateTimeOffset CapturedAt, int Occupancy, DateTimeOffset OccupancyAt);

@@ -19,6 +19,8 @@ internal static class MapEnvelope
                 writer.Write(ping.Accuracy ?? double.NaN);
                 writer.Write(ping.DeviceId ?? "");
                 writer.Write(ping.UserId ?? "");
+                writer.Write(ping.Staff);
+                writer.Write(ping.StaffName ?? "");
                 writer.Write(ping.RecordedAt.ToUnixTimeMilliseconds());
                 writer.Write(ping.ExpiresAt.ToUnixTimeMilliseconds());
             }
@@ -38,10 +40,13 @@ internal static class MapEnvelope
             var accuracy = reader.ReadDouble();
             var device = reader.ReadString();
             var user = reader.ReadString();
+            var staff = reader.ReadBoolean();
+            var staffName = reader.ReadString();
             pings[i] = new Ping
             {
                 EventId = eventId, Lat = lat, Lng = lng, Accuracy = double.IsNaN(accuracy) ? null : accuracy,
                 DeviceId = device.Length == 0 ? null : device, UserId = user.Length == 0 ? null : user,
+                Staff = staff, StaffName = staffName.Length == 0 ? null : staffName,
                 RecordedAt = DateTimeOffset.FromUnixTimeMilliseconds(reader.ReadInt64()),
                 ExpiresAt = DateTimeOffset.FromUnixTimeMilliseconds(reader.ReadInt64()),
             };
@@ -68,5 +73,32 @@ internal static class MapEnvelope
         using var reader = new BinaryReader(new MemoryStream(bytes.ToArray()), Encoding.UTF8);
         return (reader.ReadString(), reader.ReadString(), reader.ReadString(), reader.ReadInt32(),
             DateTimeOffset.FromUnixTimeMilliseconds(reader.ReadInt64()));
+    }
+
+    public static byte[] EncodeCrossing(CrossingUpdate c)
+    {
+        using var stream = new MemoryStream();
+        using (var writer = new BinaryWriter(stream, Encoding.UTF8, leaveOpen: true))
+        {
+            writer.Write(c.EventId);
+            writer.Write(c.ZoneId);
+            writer.Write(c.CounterId ?? "");
+            writer.Write(c.In);
+            writer.Write(c.Out);
+            writer.Write(c.CapturedAt.ToUnixTimeMilliseconds());
+            writer.Write(c.Occupancy);
+            writer.Write(c.OccupancyAt.ToUnixTimeMilliseconds());
+        }
+        return stream.ToArray();
+    }
+
+    public static CrossingUpdate DecodeCrossing(ReadOnlyMemory<byte> bytes)
+    {
+        using var reader = new BinaryReader(new MemoryStream(bytes.ToArray()), Encoding.UTF8);
+        var eventId = reader.ReadString();
+        var zoneId = reader.ReadString();
+        var counter = reader.ReadString();
+        return new CrossingUpdate(eventId, zoneId, counter.Length == 0 ? null : counter, reader.ReadInt32(), reader.ReadInt32(),
+            DateTimeOffset.FromUnixTimeMilliseconds(reader.ReadInt64()), reader.ReadInt32(), DateTimeOffset.FromUnixTimeMilliseconds(reader.ReadInt64()));
     }
 }

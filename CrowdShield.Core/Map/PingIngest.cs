@@ -1,4 +1,5 @@
 using CrowdShield.Core.Events;
+using CrowdShield.Core.Users;
 
 namespace CrowdShield.Core.Map;
 
@@ -6,11 +7,12 @@ namespace CrowdShield.Core.Map;
 public sealed class PingIngest(PingWriter writer, LiveMap map, EventDirectory events, TimeProvider time)
 {
     /// <summary>
-    /// Stores the pings <paramref name="userId"/> sent (its device ids are its own: another user's "phone-1" is
-    /// another phone) and puts them on the live map.
+    /// Stores the pings <paramref name="sender"/> sent (its device ids are its own: another user's "phone-1" is
+    /// another phone) and puts them on the live map. A field user's pings are a steward's position: shown as staff,
+    /// never counted as crowd. Whether a ping is staff follows who sent it, so no device can pose as a steward.
     /// </summary>
     /// <returns>The number of pings accepted, or null when the event does not exist.</returns>
-    public async Task<int?> IngestAsync(string eventId, string? userId, IReadOnlyList<PingInput> inputs, CancellationToken cancellationToken = default)
+    public async Task<int?> IngestAsync(string eventId, Caller? sender, IReadOnlyList<PingInput> inputs, CancellationToken cancellationToken = default)
     {
         if (await events.FindAsync(eventId, cancellationToken) is null)
         {
@@ -29,7 +31,9 @@ public sealed class PingIngest(PingWriter writer, LiveMap map, EventDirectory ev
                 Lng = input.Lng!.Value,
                 Accuracy = input.Accuracy,
                 DeviceId = input.DeviceId,
-                UserId = userId,
+                UserId = sender?.UserId,
+                Staff = sender?.Role == Roles.Field,
+                StaffName = sender?.Role == Roles.Field ? sender.Name : null,
                 RecordedAt = recordedAt,
                 ExpiresAt = recordedAt + Ping.Lifetime,
             };

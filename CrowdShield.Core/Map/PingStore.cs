@@ -25,13 +25,14 @@ public sealed class SqlPingStore(IDbContextFactory<CrowdShieldDb> dbFactory) : I
         await using var command = connection.CreateCommand();
         command.Transaction = transaction;
         command.CommandText =
-            """INSERT INTO "pings" ("EventId", "Lat", "Lng", "Accuracy", "DeviceId", "UserId", "RecordedAt", "ExpiresAt") VALUES (@e, @lat, @lng, @acc, @dev, @user, @rec, @exp)""";
+            """INSERT INTO "pings" ("EventId", "Lat", "Lng", "Accuracy", "DeviceId", "UserId", "Staff", "RecordedAt", "ExpiresAt") VALUES (@e, @lat, @lng, @acc, @dev, @user, @staff, @rec, @exp)""";
         var eventId = Add(command, "@e");
         var lat = Add(command, "@lat");
         var lng = Add(command, "@lng");
         var accuracy = Add(command, "@acc");
         var device = Add(command, "@dev");
         var user = Add(command, "@user");
+        var staff = Add(command, "@staff");
         var recorded = Add(command, "@rec");
         var expires = Add(command, "@exp");
         await command.PrepareAsync(cancellationToken).ConfigureAwait(false);
@@ -45,6 +46,7 @@ public sealed class SqlPingStore(IDbContextFactory<CrowdShieldDb> dbFactory) : I
                 accuracy.Value = (object?)ping.Accuracy ?? DBNull.Value;
                 device.Value = (object?)ping.DeviceId ?? DBNull.Value;
                 user.Value = (object?)ping.UserId ?? DBNull.Value;
+                staff.Value = ping.Staff;
                 // The same representation as the model's DateTimeOffset convention (UTC Unix milliseconds).
                 recorded.Value = ping.RecordedAt.ToUnixTimeMilliseconds();
                 expires.Value = ping.ExpiresAt.ToUnixTimeMilliseconds();

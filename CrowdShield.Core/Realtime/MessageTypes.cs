@@ -1,6 +1,6 @@
 namespace CrowdShield.Core.Realtime;
 
-/// <summary>The seven real-time method names of the contract, exactly as clients subscribe to them.</summary>
+/// <summary>The real-time method names of the contract, exactly as clients subscribe to them.</summary>
 public static class MessageTypes
 {
     public const string MapUpdate = "map:update";
@@ -10,7 +10,12 @@ public static class MessageTypes
     public const string PredictionUpdate = "prediction:update";
     public const string ActionCreated = "action:created";
     public const string ReportNew = "report:new";
+    /// <summary>The event's zones (or name, time zone, capacity) changed: redraw the venue.</summary>
+    public const string VenueUpdated = "venue:updated";
 
-    public static readonly IReadOnlyList<string> All =
+    /// <summary>The seven methods of the contract's first version.</summary>
+    public static readonly IReadOnlyList<string> Seven =
         [MapUpdate, AlertNew, AlertUpdated, InsightUpdate, PredictionUpdate, ActionCreated, ReportNew];
+
+    public static readonly IReadOnlyList<string> All = [.. Seven, VenueUpdated];
 }

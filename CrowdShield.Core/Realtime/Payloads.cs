@@ -15,6 +15,12 @@ public sealed record MapUpdatePayload(
 {
     /// <summary>New points left out of this update because it was full (see MapOptions.MaxPointsPerUpdate); 0 normally.</summary>
     public int DroppedPoints { get; init; }
+
+    /// <summary>Stewards' positions (a separate layer, never part of the crowd).</summary>
+    public IReadOnlyList<StaffPosition> Staff { get; init; } = [];
+
+    /// <summary>The venue's total against its licensed capacity.</summary>
+    public VenueTotal? Venue { get; init; }
 }
 
 public sealed record AlertNewPayload(
@@ -37,3 +43,14 @@ public sealed record ActionCreatedPayload(
 public sealed record ReportNewPayload(
     string Id, string Message, string Type, DateTimeOffset CreatedAt,
     double? Lat, double? Lng, string? ZoneId, string CreatedBy);
+
+/// <summary>A zone as <c>venue:updated</c> carries it (the same fields as the REST zone).</summary>
+public sealed record ZonePayload(
+    string Id, string Name, IReadOnlyList<GeoPoint> Polygon, double? AreaM2, int? Capacity, int AlertThreshold, double? GateWidthM);
+
+public sealed record VenueUpdatedPayload(IReadOnlyList<ZonePayload> Zones, string Name, string TimeZone, int? Capacity)
+{
+    public static VenueUpdatedPayload Of(Events.Event e) => new(
+        [.. e.Zones.OrderBy(z => z.Id, StringComparer.Ordinal).Select(z => new ZonePayload(z.Id, z.Name, z.Polygon, z.AreaM2, z.Capacity, z.AlertThreshold, z.GateWidthM))],
+        e.Name, e.TimeZone, e.Capacity);
+}

@@ -1,6 +1,5 @@
 using CrowdShield.Core.Data;
 using CrowdShield.Core.Events;
-using CrowdShield.Core.Map;
 using CrowdShield.Core.Realtime;
 using CrowdShield.Core.Users;
 using CrowdShield.Core.Validation;
@@ -43,7 +42,8 @@ public sealed class ReportService(IDbContextFactory<CrowdShieldDb> dbFactory, Ev
         // A report with a position but no zone is placed in the zone that contains it, so operators see where.
         if (zoneId is null && request.Lat is { } lat && request.Lng is { } lng)
         {
-            zoneId = definition.Zones.FirstOrDefault(z => z.Polygon.Count >= 3 && Geo.Contains(z.Polygon, lat, lng))?.Id;
+            // The most specific zone: a report from the pit of an arena is about the pit.
+            zoneId = definition.ZonesAt(lat, lng).MinBy(z => z.AreaM2 ?? double.MaxValue)?.Id;
         }
         var report = new Report
         {

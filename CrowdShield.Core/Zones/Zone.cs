@@ -15,4 +15,6 @@ public sealed class Zone
     public double? AreaM2 { get; set; }
     public int? Capacity { get; set; }
     public int AlertThreshold { get; set; } = DefaultAlertThreshold;
+    /// <summary>Total width in metres of the zone's counted entrances: turns inflow into persons per metre per minute.</summary>
+    public double? GateWidthM { get; set; }
 }

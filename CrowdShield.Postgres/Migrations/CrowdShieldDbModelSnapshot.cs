@@ -302,11 +302,103 @@ namespace CrowdShield.Postgres.Migrations
                     b.ToTable("protection_keys", (string)null);
                 });
 
+            modelBuilder.Entity("CrowdShield.Core.Counters.CounterState", b =>
+                {
+                    b.Property<string>("EventId")
+                        .HasMaxLength(2000)
+                        .HasColumnType("character varying(2000)");
+
+                    b.Property<string>("CounterId")
+                        .HasMaxLength(128)
+                        .HasColumnType("character varying(128)");
+
+                    b.Property<long>("LastAt")
+                        .HasColumnType("bigint");
+
+                    b.Property<long>("LastIn")
+                        .HasColumnType("bigint");
+
+                    b.Property<long>("LastOut")
+                        .HasColumnType("bigint");
+
+                    b.HasKey("EventId", "CounterId");
+
+                    b.ToTable("counter_states", (string)null);
+                });
+
+            modelBuilder.Entity("CrowdShield.Core.Counters.Crossing", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<long>("CapturedAt")
+                        .HasColumnType("bigint");
+
+                    b.Property<string>("CounterId")
+                        .IsRequired()
+                        .HasMaxLength(128)
+                        .HasColumnType("character varying(128)");
+
+                    b.Property<string>("EventId")
+                        .IsRequired()
+                        .HasMaxLength(2000)
+                        .HasColumnType("character varying(2000)");
+
+                    b.Property<int>("In")
+                        .HasColumnType("integer");
+
+                    b.Property<int>("Out")
+                        .HasColumnType("integer");
+
+                    b.Property<long>("ReceivedAt")
+                        .HasColumnType("bigint");
+
+                    b.Property<string>("ZoneId")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("ReceivedAt");
+
+                    b.HasIndex("EventId", "CapturedAt");
+
+                    b.ToTable("crossings", (string)null);
+                });
+
+            modelBuilder.Entity("CrowdShield.Core.Counters.ZoneOccupancy", b =>
+                {
+                    b.Property<string>("EventId")
+                        .HasMaxLength(2000)
+                        .HasColumnType("character varying(2000)");
+
+                    b.Property<string>("ZoneId")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
+                    b.Property<int>("Occupancy")
+                        .HasColumnType("integer");
+
+                    b.Property<long>("UpdatedAt")
+                        .HasColumnType("bigint");
+
+                    b.HasKey("EventId", "ZoneId");
+
+                    b.ToTable("zone_occupancy", (string)null);
+                });
+
             modelBuilder.Entity("CrowdShield.Core.Events.Event", b =>
                 {
                     b.Property<string>("Id")
                         .HasMaxLength(2000)
                         .HasColumnType("character varying(2000)");
+
+                    b.Property<int?>("Capacity")
+                        .HasColumnType("integer");
 
                     b.Property<double>("CenterLat")
                         .HasColumnType("double precision");
@@ -321,6 +413,13 @@ namespace CrowdShield.Postgres.Migrations
                         .IsRequired()
                         .HasMaxLength(200)
                         .HasColumnType("character varying(200)");
+
+                    b.Property<string>("TimeZone")
+                        .IsRequired()
+                        .ValueGeneratedOnAdd()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasDefaultValue("UTC");
 
                     b.HasKey("Id");
 
@@ -358,6 +457,9 @@ namespace CrowdShield.Postgres.Migrations
 
                     b.Property<long>("RecordedAt")
                         .HasColumnType("bigint");
+
+                    b.Property<bool>("Staff")
+                        .HasColumnType("boolean");
 
                     b.Property<string>("UserId")
                         .HasMaxLength(64)
@@ -543,6 +645,9 @@ namespace CrowdShield.Postgres.Migrations
 
                     b.Property<int?>("Capacity")
                         .HasColumnType("integer");
+
+                    b.Property<double?>("GateWidthM")
+                        .HasColumnType("double precision");
 
                     b.Property<string>("Name")
                         .IsRequired()

@@ -33,7 +33,7 @@ public abstract class RealtimeEventsContract(AppFixture app)
         await using var hub = await HubRecorder.ConnectAsync(app.BaseAddress, s.EventId, s.TokenOf(Roles.Viewer), transport);
 
         await TriggerAllSevenAsync(api, s);
-        var received = await hub.WaitForAsync(r => MessageTypes.All.All(m => r.Any(x => x.Method == m)));
+        var received = await hub.WaitForAsync(r => MessageTypes.Seven.All(m => r.Any(x => x.Method == m)));
 
         foreach (var message in received)
         {
@@ -57,7 +57,7 @@ public abstract class RealtimeEventsContract(AppFixture app)
         await using var hub = await HubRecorder.ConnectAsync(app.BaseAddress, s.EventId, s.TokenOf(Roles.Field));
 
         await TriggerAllSevenAsync(api, s);
-        var received = await hub.WaitForAsync(r => MessageTypes.All.All(m => r.Any(x => x.Method == m)));
+        var received = await hub.WaitForAsync(r => MessageTypes.Seven.All(m => r.Any(x => x.Method == m)));
         var feed = await api.JsonAsync(HttpMethod.Get, $"/api/v1/events/{s.EventId}/feed?after=0", s.TokenOf(Roles.Viewer));
 
         var items = feed.GetProperty("items").EnumerateArray().ToList();

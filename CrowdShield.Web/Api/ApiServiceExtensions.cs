@@ -38,6 +38,7 @@ public static class ApiServiceExtensions
         api.MapAuthApi();
         api.MapUsersApi();
         api.MapEventsApi();
+        api.MapZonesApi();
         api.MapCctvApi();
         api.MapPingsApi();
         api.MapMapApi();

@@ -7,13 +7,15 @@ using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace CrowdShield.Web.Api;
 
-public sealed record ZoneView(string Id, string Name, IReadOnlyList<GeoPoint> Polygon, double? AreaM2, int? Capacity, int AlertThreshold);
+public sealed record ZoneView(string Id, string Name, IReadOnlyList<GeoPoint> Polygon, double? AreaM2, int? Capacity, int AlertThreshold, double? GateWidthM)
+{
+    public static ZoneView Of(Core.Zones.Zone z) => new(z.Id, z.Name, z.Polygon, z.AreaM2, z.Capacity, z.AlertThreshold, z.GateWidthM);
+}
 
-public sealed record EventView(string Id, string Name, GeoPoint Center, IReadOnlyList<ZoneView> Zones, DateTimeOffset CreatedAt)
+public sealed record EventView(string Id, string Name, GeoPoint Center, IReadOnlyList<ZoneView> Zones, string TimeZone, int? Capacity, DateTimeOffset CreatedAt)
 {
     public static EventView Of(Event e) => new(e.Id, e.Name, new GeoPoint(e.CenterLat, e.CenterLng),
-        [.. e.Zones.OrderBy(z => z.Id, StringComparer.Ordinal).Select(z => new ZoneView(z.Id, z.Name, z.Polygon, z.AreaM2, z.Capacity, z.AlertThreshold))],
-        e.CreatedAt);
+        [.. e.Zones.OrderBy(z => z.Id, StringComparer.Ordinal).Select(ZoneView.Of)], e.TimeZone, e.Capacity, e.CreatedAt);
 }
 
 public sealed record FeedItem(long Seq, string Type, RawJson Payload, DateTimeOffset At);
@@ -30,6 +32,7 @@ public static class EventsApi
         group.MapPost("/", Create).RequireAuthorization(ApiPolicies.Admin);
         group.MapGet("/", List).RequireAuthorization(ApiPolicies.Read);
         group.MapGet("/{eventId}", Get).RequireAuthorization(ApiPolicies.Read);
+        group.MapPatch("/{eventId}", Patch).RequireAuthorization(ApiPolicies.Admin);
         group.MapGet("/{eventId}/feed", Feed).RequireAuthorization(ApiPolicies.Read);
         return group;
     }
@@ -54,6 +57,20 @@ public static class EventsApi
     {
         var found = await events.GetAsync(eventId, context.Caller(), context.RequestAborted);
         return found is null ? Problems.NotFound($"There is no event '{eventId}'.") : TypedResults.Ok(EventView.Of(found));
+    }
+
+    /// <summary>Changes any of name, centre, time zone (IANA) and licensed capacity; broadcast as venue:updated.</summary>
+    public static async Task<Results<Ok<EventView>, ValidationProblem, ProblemHttpResult>> Patch(
+        string eventId, EventPatch patch, HttpContext context, EventService events)
+    {
+        var errors = new ValidationErrors();
+        patch.Validate(errors);
+        if (!errors.IsValid)
+        {
+            return Problems.Invalid(errors);
+        }
+        var changed = await events.PatchAsync(eventId, patch, context.Caller(), context.RequestAborted);
+        return changed is null ? Problems.NotFound($"There is no event '{eventId}'.") : TypedResults.Ok(EventView.Of(changed));
     }
 
     /// <summary>Every real-time message of the event after <paramref name="after"/>, oldest first: polling and catch-up.</summary>

@@ -31,7 +31,7 @@ public static class PingsApi
         {
             return denied;
         }
-        var accepted = await ingest.IngestAsync(request.EventId!, context.Caller().UserId, pings, context.RequestAborted);
+        var accepted = await ingest.IngestAsync(request.EventId!, context.Caller(), pings, context.RequestAborted);
         return accepted is null ? Problems.NotFound($"There is no event '{request.EventId}'.") : TypedResults.Accepted((string?)null, new PingsAccepted(accepted.Value));
     }
 }

@@ -69,10 +69,10 @@ public sealed partial class VenueMap
     protected override async Task LoadAsync()
     {
         _definition = await Events.FindAsync(EventId);
-        if (await LiveMap.DensityAsync(EventId) is var (cells, zones))
+        if (await LiveMap.DensityAsync(EventId) is { } picture)
         {
-            _cells = cells;
-            SetZones(zones);
+            _cells = picture.Density;
+            SetZones(picture.Zones);
         }
         if (await Forecaster.PredictAsync(EventId, 15) is { } set)
         {

@@ -291,11 +291,101 @@ namespace CrowdShield.Web.Data.Migrations
                     b.ToTable("protection_keys", (string)null);
                 });
 
+            modelBuilder.Entity("CrowdShield.Core.Counters.CounterState", b =>
+                {
+                    b.Property<string>("EventId")
+                        .HasMaxLength(2000)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("CounterId")
+                        .HasMaxLength(128)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("LastAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("LastIn")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("LastOut")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("EventId", "CounterId");
+
+                    b.ToTable("counter_states", (string)null);
+                });
+
+            modelBuilder.Entity("CrowdShield.Core.Counters.Crossing", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("CapturedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("CounterId")
+                        .IsRequired()
+                        .HasMaxLength(128)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("EventId")
+                        .IsRequired()
+                        .HasMaxLength(2000)
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("In")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("Out")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("ReceivedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("ZoneId")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("ReceivedAt");
+
+                    b.HasIndex("EventId", "CapturedAt");
+
+                    b.ToTable("crossings", (string)null);
+                });
+
+            modelBuilder.Entity("CrowdShield.Core.Counters.ZoneOccupancy", b =>
+                {
+                    b.Property<string>("EventId")
+                        .HasMaxLength(2000)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("ZoneId")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("Occupancy")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("UpdatedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("EventId", "ZoneId");
+
+                    b.ToTable("zone_occupancy", (string)null);
+                });
+
             modelBuilder.Entity("CrowdShield.Core.Events.Event", b =>
                 {
                     b.Property<string>("Id")
                         .HasMaxLength(2000)
                         .HasColumnType("TEXT");
+
+                    b.Property<int?>("Capacity")
+                        .HasColumnType("INTEGER");
 
                     b.Property<double>("CenterLat")
                         .HasColumnType("REAL");
@@ -310,6 +400,13 @@ namespace CrowdShield.Web.Data.Migrations
                         .IsRequired()
                         .HasMaxLength(200)
                         .HasColumnType("TEXT");
+
+                    b.Property<string>("TimeZone")
+                        .IsRequired()
+                        .ValueGeneratedOnAdd()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT")
+                        .HasDefaultValue("UTC");
 
                     b.HasKey("Id");
 
@@ -344,6 +441,9 @@ namespace CrowdShield.Web.Data.Migrations
                         .HasColumnType("REAL");
 
                     b.Property<long>("RecordedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<bool>("Staff")
                         .HasColumnType("INTEGER");
 
                     b.Property<string>("UserId")
@@ -530,6 +630,9 @@ namespace CrowdShield.Web.Data.Migrations
 
                     b.Property<int?>("Capacity")
                         .HasColumnType("INTEGER");
+
+                    b.Property<double?>("GateWidthM")
+                        .HasColumnType("REAL");
 
                     b.Property<string>("Name")
                         .IsRequired()

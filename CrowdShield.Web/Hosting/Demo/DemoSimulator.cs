@@ -86,7 +86,7 @@ internal sealed class DemoSimulator(
             phone.Y += Math.Clamp(ty - phone.Y, -6, 6) + _random.NextDouble() * 4 - 2;
         }
         var now = time.GetUtcNow();
-        await pings.IngestAsync(DemoVenue.EventId, _device?.UserId, [.. _phones.Select(p =>
+        await pings.IngestAsync(DemoVenue.EventId, _device, [.. _phones.Select(p =>
         {
             var at = DemoVenue.ToGeo(p.X, p.Y);
             return new PingInput(at.Lat, at.Lng, 8 + _random.Next(20), p.DeviceId, now);

@@ -60,7 +60,7 @@ public sealed partial class LocationSharing
             return;
         }
         // One device id per staff member: their newer position replaces the older one on the map.
-        await Pings.IngestAsync(EventId, caller.UserId, [new PingInput(lat, lng, Math.Min(accuracy, 100_000), "tablet", Time.GetUtcNow())]);
+        await Pings.IngestAsync(EventId, caller, [new PingInput(lat, lng, Math.Min(accuracy, 100_000), "tablet", Time.GetUtcNow())]);
         _lastSent = Time.GetUtcNow();
         await InvokeAsync(StateHasChanged);
     }
