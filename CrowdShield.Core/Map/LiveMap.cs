@@ -374,8 +374,9 @@ public sealed class LiveMap
                 return;
             }
             var zones = definition.ZonesAt(ping.Lat, ping.Lng).Select(z => z.Id).ToList();
+            var near = definition.ZoneIndex.ZonesNear(ping.Lat, ping.Lng, StaffPosition.NearMetres).Select(i => definition.Zones[i].Id).ToList();
             var name = ping.StaffName ?? current.Position?.Name ?? "Steward";
-            _staff[userId] = (new StaffPosition(userId, name, ping.Lat, ping.Lng, ping.RecordedAt, zones), ping.ExpiresAt);
+            _staff[userId] = (new StaffPosition(userId, name, ping.Lat, ping.Lng, ping.RecordedAt, zones) { NearZoneIds = near }, ping.ExpiresAt);
             _staffChanged = true;
         }
 

@@ -38,7 +38,13 @@ public static class CountSources
 }
 
 /// <summary>A steward's last position: a separate layer, never part of the crowd.</summary>
-public sealed record StaffPosition(string UserId, string Name, double Lat, double Lng, DateTimeOffset At, IReadOnlyList<string> ZoneIds);
+public sealed record StaffPosition(string UserId, string Name, double Lat, double Lng, DateTimeOffset At, IReadOnlyList<string> ZoneIds)
+{
+    /// <summary>Zones within <see cref="NearMetres"/> of the steward that do not hold them.</summary>
+    public IReadOnlyList<string> NearZoneIds { get; init; } = [];
+
+    public const double NearMetres = 30;
+}
 
 /// <summary>The whole venue against its licence: persons in the zones that lie inside no other zone.</summary>
 public sealed record VenueTotal(int Count, int? Capacity, double? Usage);

@@ -50,6 +50,10 @@ public sealed record ZonePayload(
 
 public sealed record VenueUpdatedPayload(IReadOnlyList<ZonePayload> Zones, string Name, string TimeZone, int? Capacity)
 {
+    /// <summary>The event as it is after this change, from the one before (its centre does not travel in the message).</summary>
+    public Events.EventDefinition ApplyTo(Events.EventDefinition before) => new(before.Id, Name, before.Center,
+        [.. Zones.Select(z => new Events.ZoneDefinition(z.Id, z.Name, z.Polygon, z.AreaM2, z.Capacity, z.AlertThreshold, z.GateWidthM))], TimeZone, Capacity);
+
     public static VenueUpdatedPayload Of(Events.Event e) => new(
         [.. e.Zones.OrderBy(z => z.Id, StringComparer.Ordinal).Select(z => new ZonePayload(z.Id, z.Name, z.Polygon, z.AreaM2, z.Capacity, z.AlertThreshold, z.GateWidthM))],
         e.Name, e.TimeZone, e.Capacity);

@@ -60,6 +60,7 @@ public static class ZoneGeometry
     {
         private readonly STRtree<int> _tree = new();
         private readonly IPreparedGeometry?[] _shapes;
+        private readonly Polygon?[] _polygons;
 
         public Index(IReadOnlyList<Events.ZoneDefinition> zones)
         {
@@ -75,6 +76,7 @@ public static class ZoneGeometry
                 }
             }
             _tree.Build();
+            _polygons = polygons;
             // A zone inside another (a pit in an arena) is counted in both; the venue's total adds only the outer one.
             TopLevel = [.. Enumerable.Range(0, zones.Count).Where(i => polygons[i] is not { } inner
                 || !Enumerable.Range(0, zones.Count).Any(j => j != i && _shapes[j] is { } outer && outer.Covers(inner)
@@ -83,6 +85,25 @@ public static class ZoneGeometry
 
         /// <summary>Indexes (into the event's zones) of the zones that are not inside another zone.</summary>
         public IReadOnlyList<int> TopLevel { get; }
+
+        /// <summary>Zones whose outline is within about <paramref name="metres"/> of the point but that do not hold it.</summary>
+        public int[] ZonesNear(double lat, double lng, double metres)
+        {
+            var point = ToPoint(lat, lng);
+            var degrees = metres / 111_320.0 / Math.Max(0.2, Math.Cos(lat * Math.PI / 180));
+            var area = point.EnvelopeInternal.Copy();
+            area.ExpandBy(degrees);
+            var near = new List<int>();
+            foreach (var i in _tree.Query(area))
+            {
+                if (!_shapes[i]!.Covers(point) && _polygons[i]!.Distance(point) <= degrees)
+                {
+                    near.Add(i);
+                }
+            }
+            near.Sort();
+            return [.. near];
+        }
 
         /// <summary>Every zone that holds the point (nested and overlapping zones alike), in zone order.</summary>
         public int[] ZonesAt(double lat, double lng)

@@ -11,6 +11,7 @@ public static class PageAccess
     public const string Kiosk = "page:kiosk";
     public const string Log = "page:log";
     public const string Admin = "page:admin";
+    public const string Zones = "page:zones";
 
     public static readonly IReadOnlyDictionary<string, string[]> RolesOf = new Dictionary<string, string[]>
     {
@@ -21,6 +22,8 @@ public static class PageAccess
         [Kiosk] = [Roles.Admin, Roles.Operator, Roles.Field, Roles.Viewer],
         [Log] = [Roles.Admin, Roles.Operator],
         [Admin] = [Roles.Admin],
+        // Zones change what every screen shows and what alerts on: administrators only, as on the API.
+        [Zones] = [Roles.Admin],
     };
 
     /// <summary>Whether <paramref name="caller"/> may open <paramref name="page"/> of event <paramref name="eventId"/> now.</summary>

@@ -8,6 +8,9 @@ const copies = [
   ["node_modules/leaflet/LICENSE", "wwwroot/lib/leaflet/LICENSE"],
   ["node_modules/leaflet.heat/dist/leaflet-heat.js", "wwwroot/lib/leaflet.heat/leaflet-heat.js"],
   ["node_modules/leaflet.heat/LICENSE", "wwwroot/lib/leaflet.heat/LICENSE"],
+  ["node_modules/@geoman-io/leaflet-geoman-free/dist/leaflet-geoman.js", "wwwroot/lib/leaflet-geoman/leaflet-geoman.js"],
+  ["node_modules/@geoman-io/leaflet-geoman-free/dist/leaflet-geoman.css", "wwwroot/lib/leaflet-geoman/leaflet-geoman.css"],
+  ["node_modules/@geoman-io/leaflet-geoman-free/LICENSE", "wwwroot/lib/leaflet-geoman/LICENSE"],
 ];
 for (const [from, to] of copies) {
   mkdirSync(to.substring(0, to.lastIndexOf("/")), { recursive: true });

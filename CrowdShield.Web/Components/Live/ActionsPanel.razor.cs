@@ -1,5 +1,4 @@
 using CrowdShield.Core.Actions;
-using CrowdShield.Core.Events;
 using CrowdShield.Core.Realtime;
 using CrowdShield.Core.Users;
 using CrowdShield.Core.Validation;
@@ -26,7 +25,6 @@ public sealed partial class ActionsPanel
     ];
 
     private readonly List<ActionCreatedPayload> _history = [];
-    private EventDefinition? _definition;
     private Command? _pending;
     private string _command = "";
     private string _zoneId = "";
@@ -37,14 +35,12 @@ public sealed partial class ActionsPanel
     [Parameter] public bool ReadOnly { get; set; }
 
     [Inject] public required ActionService Actions { get; init; }
-    [Inject] public required EventDirectory Events { get; init; }
     [Inject] public required ISnackbar Snackbar { get; init; }
 
     protected override IReadOnlySet<string> Types => Shown;
 
     protected override async Task LoadAsync()
     {
-        _definition = await Events.FindAsync(EventId);
         _history.Clear();
         _history.AddRange((await Actions.ListAsync(EventId, Keep)).Select(a =>
             new ActionCreatedPayload(a.Id, a.Command, a.ZoneId, a.Note, a.CreatedBy, a.CreatedAt)));
@@ -107,7 +103,6 @@ public sealed partial class ActionsPanel
         }
     }
 
-    private string ZoneName(string zoneId) => _definition?.FindZone(zoneId)?.Name ?? zoneId;
 
     public static string Label(string command) => Commands.FirstOrDefault(c => c.Id == command)?.Label ?? command;
 

@@ -1,4 +1,3 @@
-using CrowdShield.Core.Events;
 using CrowdShield.Core.Intelligence;
 using CrowdShield.Core.Realtime;
 using Microsoft.AspNetCore.Components;
@@ -11,7 +10,6 @@ public sealed partial class AiWidget
     private static readonly IReadOnlySet<string> Shown = new HashSet<string> { MessageTypes.InsightUpdate, MessageTypes.PredictionUpdate };
     private InsightUpdatePayload? _insight;
     private PredictionUpdatePayload? _predictions;
-    private EventDefinition? _definition;
 
     /// <summary>Gauge and recommendation only (the kiosk).</summary>
     [Parameter] public bool Compact { get; set; }
@@ -19,13 +17,11 @@ public sealed partial class AiWidget
 
     [Inject] public required InsightEngine Insights { get; init; }
     [Inject] public required Forecaster Forecaster { get; init; }
-    [Inject] public required EventDirectory Events { get; init; }
 
     protected override IReadOnlySet<string> Types => Shown;
 
     protected override async Task LoadAsync()
     {
-        _definition = await Events.FindAsync(EventId);
         if (await Insights.AssessAsync(EventId) is { } insight)
         {
             _insight = new InsightUpdatePayload(insight.RiskScore, insight.Recommendation, insight.Confidence, insight.Factors, insight.MlStatus, insight.GeneratedAt);
@@ -48,5 +44,4 @@ public sealed partial class AiWidget
         }
     }
 
-    private string ZoneName(string zoneId) => _definition?.FindZone(zoneId)?.Name ?? zoneId;
 }

@@ -1,5 +1,4 @@
 using CrowdShield.Core.Alerts;
-using CrowdShield.Core.Events;
 using CrowdShield.Core.Realtime;
 using CrowdShield.Core.Users;
 using Microsoft.AspNetCore.Components;
@@ -12,7 +11,6 @@ public sealed partial class AlertsPanel
 {
     private static readonly IReadOnlySet<string> Shown = new HashSet<string> { MessageTypes.AlertNew, MessageTypes.AlertUpdated };
     private readonly Dictionary<string, AlertRow> _alerts = [];
-    private EventDefinition? _definition;
 
     [Parameter] public bool ReadOnly { get; set; }
     [Parameter] public bool Large { get; set; }
@@ -20,7 +18,6 @@ public sealed partial class AlertsPanel
     [Parameter] public bool Toasts { get; set; } = true;
 
     [Inject] public required AlertService Alerts { get; init; }
-    [Inject] public required EventDirectory Events { get; init; }
     [Inject] public required ISnackbar Snackbar { get; init; }
 
     protected override IReadOnlySet<string> Types => Shown;
@@ -29,7 +26,6 @@ public sealed partial class AlertsPanel
 
     protected override async Task LoadAsync()
     {
-        _definition = await Events.FindAsync(EventId);
         _alerts.Clear();
         foreach (var alert in await Alerts.ListAsync(EventId, AlertService.ActiveStatus, 200))
         {
@@ -99,7 +95,6 @@ public sealed partial class AlertsPanel
         return result;
     }
 
-    private string ZoneName(string? zoneId) => zoneId is null ? "" : _definition?.FindZone(zoneId)?.Name ?? zoneId;
 
     private sealed record AlertRow(
         string Id, string Type, string Message, string Severity, string Status, string? ZoneId, DateTimeOffset CreatedAt,

@@ -1,3 +1,4 @@
+using CrowdShield.Core.Events;
 using CrowdShield.Core.Realtime;
 using CrowdShield.Core.Users;
 using CrowdShield.Web.Auth;
@@ -24,6 +25,7 @@ public abstract class LiveComponentBase : ComponentBase, IAsyncDisposable
     public required string EventId { get; set; }
 
     [Inject] public required IMessageBus Bus { get; init; }
+    [Inject] public required EventDirectory Events { get; init; }
     [Inject] public required IFeedStore Feed { get; init; }
     [Inject] public required UserDirectory Users { get; init; }
     [Inject] public required TimeProvider Time { get; init; }
@@ -40,6 +42,17 @@ public abstract class LiveComponentBase : ComponentBase, IAsyncDisposable
     /// <summary>When this widget last received a message it shows (for the "live" flash).</summary>
     protected DateTimeOffset? LastReceivedAt { get; private set; }
 
+    /// <summary>The event as it is now: loaded with the widget, replaced by every <c>venue:updated</c> (zones drawn, renamed, deleted).</summary>
+    protected EventDefinition? Definition { get; private set; }
+
+    /// <summary>A zone's name for display; the id when the zone is gone.</summary>
+    protected string ZoneName(string? zoneId) => zoneId is null ? "" : Definition?.FindZone(zoneId)?.Name ?? zoneId;
+
+    /// <summary>Called after a <c>venue:updated</c> replaced <see cref="Definition"/>: redraw what depends on the zones.</summary>
+    protected virtual void OnVenueChanged()
+    {
+    }
+
     /// <summary>Loads the current state from the services (the feed has everything up to the seq read just before).</summary>
     protected abstract Task LoadAsync();
 
@@ -48,6 +61,7 @@ public abstract class LiveComponentBase : ComponentBase, IAsyncDisposable
 
     protected override async Task OnInitializedAsync()
     {
+        Definition = await Events.FindAsync(EventId);
         if (!RendererInfo.IsInteractive)
         {
             // Prerendering: the state as HTML for the first paint; the interactive render follows the stream.
@@ -116,6 +130,11 @@ public abstract class LiveComponentBase : ComponentBase, IAsyncDisposable
     private void Handle(RealtimeMessage message, bool live)
     {
         _lastSeq = message.Seq;
+        if (message.Type == MessageTypes.VenueUpdated && Definition is { } definition)
+        {
+            Definition = message.Read<VenueUpdatedPayload>().ApplyTo(definition);
+            OnVenueChanged();
+        }
         if (Types.Contains(message.Type))
         {
             Apply(message, live);

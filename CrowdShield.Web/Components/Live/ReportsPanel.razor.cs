@@ -1,4 +1,3 @@
-using CrowdShield.Core.Events;
 using CrowdShield.Core.Realtime;
 using CrowdShield.Core.Reports;
 using Microsoft.AspNetCore.Components;
@@ -12,19 +11,16 @@ public sealed partial class ReportsPanel
     private const int Keep = 50;
     private static readonly IReadOnlySet<string> Shown = new HashSet<string> { MessageTypes.ReportNew };
     private readonly List<ReportNewPayload> _reports = [];
-    private EventDefinition? _definition;
 
     [Parameter] public bool Notify { get; set; } = true;
 
     [Inject] public required ReportService Reports { get; init; }
-    [Inject] public required EventDirectory Events { get; init; }
     [Inject] public required ISnackbar Snackbar { get; init; }
 
     protected override IReadOnlySet<string> Types => Shown;
 
     protected override async Task LoadAsync()
     {
-        _definition = await Events.FindAsync(EventId);
         _reports.Clear();
         _reports.AddRange((await Reports.ListAsync(EventId, Keep)).Select(ReportService.ToPayload));
     }
@@ -47,7 +43,6 @@ public sealed partial class ReportsPanel
         }
     }
 
-    private string ZoneName(string zoneId) => _definition?.FindZone(zoneId)?.Name ?? zoneId;
 
     private static Color TypeColor(string type) => type switch
     {

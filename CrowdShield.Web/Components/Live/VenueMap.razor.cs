@@ -45,9 +45,11 @@ public sealed partial class VenueMap
     private readonly Dictionary<string, ZonePrediction> _predictions = [];
     private readonly HashSet<string> _highlights = [];
     private IReadOnlyList<DensityCell>? _cells;
+    private IReadOnlyList<StaffPosition>? _staff;
+    private VenueTotal? _venue;
+    private bool _venueChanged;
     private int _horizon = 15;
     private bool _zonesChanged;
-    private EventDefinition? _definition;
     private ElementReference _element;
     private IJSObjectReference? _module;
     private IJSObjectReference? _map;
@@ -58,7 +60,6 @@ public sealed partial class VenueMap
 
     [Inject] public required IJSRuntime JS { get; init; }
     [Inject] public required LiveMap LiveMap { get; init; }
-    [Inject] public required EventDirectory Events { get; init; }
     [Inject] public required Forecaster Forecaster { get; init; }
     [Inject] public required IOptions<MapUiOptions> Ui { get; init; }
 
@@ -68,10 +69,11 @@ public sealed partial class VenueMap
 
     protected override async Task LoadAsync()
     {
-        _definition = await Events.FindAsync(EventId);
         if (await LiveMap.DensityAsync(EventId) is { } picture)
         {
             _cells = picture.Density;
+            _staff = picture.Staff;
+            _venue = picture.Venue;
             SetZones(picture.Zones);
         }
         if (await Forecaster.PredictAsync(EventId, 15) is { } set)
@@ -87,6 +89,8 @@ public sealed partial class VenueMap
             case MessageTypes.MapUpdate:
                 var update = message.Read<MapUpdatePayload>();
                 SetZones(update.Zones);
+                _staff = update.Staff;
+                _venue = update.Venue;
                 // The heat layer is drawn from the density grid, which counts every live ping and stays the size
                 // of the venue, not from the points, which a busy second can bring by the thousand.
                 _cells = update.Density;
@@ -102,6 +106,20 @@ public sealed partial class VenueMap
                 SetPredictions(predictions.HorizonMinutes, predictions.Predictions);
                 break;
         }
+    }
+
+    /// <summary>The staff layer's stewards, for the panel beside the map.</summary>
+    [Parameter] public EventCallback<IReadOnlyList<StaffPosition>> StaffChanged { get; set; }
+
+    protected override void OnVenueChanged()
+    {
+        // Zones drawn, reshaped, renamed or deleted elsewhere: redraw them all, drop state of zones that are gone.
+        foreach (var gone in _zones.Keys.Where(id => Definition?.FindZone(id) is null).ToList())
+        {
+            _zones.Remove(gone);
+        }
+        _venueChanged = true;
+        _zonesChanged = true;
     }
 
     private void SetZones(IEnumerable<ZoneDensity> zones)
@@ -125,25 +143,33 @@ public sealed partial class VenueMap
 
     protected override async Task OnAfterRenderAsync(bool firstRender)
     {
-        if (!RendererInfo.IsInteractive || _definition is null)
+        if (!RendererInfo.IsInteractive || Definition is null)
         {
             return;
         }
         try
         {
             // Renders can come faster than the map is built (Leaflet loads on first use): build it once.
-            _map ??= await (_creating ??= CreateAsync(_definition));
-            if (_zonesChanged || _cells is not null || _highlights.Count > 0)
+            _map ??= await (_creating ??= CreateAsync(Definition));
+            if (_zonesChanged || _cells is not null || _highlights.Count > 0 || _staff is not null)
             {
+                var zones = Definition.Zones.Select(ZoneState).ToList();
                 var change = new
                 {
-                    zones = _zonesChanged ? _definition.Zones.Select(ZoneState).ToList() : [],
+                    replaceZones = _venueChanged ? zones : null,
+                    zones = _zonesChanged ? zones : [],
                     cells = _cells,
+                    staff = _staff,
                     highlight = _highlights.ToList(),
                 };
                 await _map.InvokeVoidAsync("update", change);
-                _zonesChanged = false;
+                if (_staff is not null && StaffChanged.HasDelegate)
+                {
+                    await StaffChanged.InvokeAsync(_staff);
+                }
+                _zonesChanged = _venueChanged = false;
                 _cells = null;
+                _staff = null;
                 _highlights.Clear();
             }
         }
@@ -166,6 +192,7 @@ public sealed partial class VenueMap
             plan = Ui.Value.Plans.TryGetValue(definition.Id, out var plan) && plan.ImageUrl.Length > 0 ? plan : null,
             center = definition.Center,
             zones = definition.Zones.Select(ZoneState),
+            staff = _staff,
         });
         // Send the state once more after building: changes that arrived while Leaflet loaded are in it.
         _zonesChanged = true;
@@ -179,9 +206,9 @@ public sealed partial class VenueMap
         return new
         {
             id = zone.Id,
-            zoneId = zone.Id,
             name = zone.Name,
             polygon = zone.Polygon,
+            areaM2 = zone.AreaM2,
             count = now?.Count ?? 0,
             density = now?.Density,
             level = now?.Level ?? DensityBands.Low,

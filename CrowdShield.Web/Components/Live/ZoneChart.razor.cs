@@ -1,4 +1,3 @@
-using CrowdShield.Core.Events;
 using CrowdShield.Core.Intelligence;
 using CrowdShield.Core.Realtime;
 using Microsoft.AspNetCore.Components;
@@ -22,10 +21,8 @@ public sealed partial class ZoneChart
         ShowLegend = true,
     };
     private List<ChartSeries<double>> _series = [];
-    private EventDefinition? _definition;
 
     [Inject] public required ZoneHistory History { get; init; }
-    [Inject] public required EventDirectory Events { get; init; }
 
     protected override IReadOnlySet<string> Types => Shown;
 
@@ -33,7 +30,6 @@ public sealed partial class ZoneChart
 
     protected override async Task LoadAsync()
     {
-        _definition = await Events.FindAsync(EventId);
         var now = Time.GetUtcNow();
         var history = await History.RecentAsync(EventId, now - Window, CancellationToken.None);
         _points.Clear();
@@ -41,7 +37,7 @@ public sealed partial class ZoneChart
         {
             // One point per step: the chart is for the shape of the evening, not every reading.
             _points[zoneId] = [.. points.GroupBy(p => p.At.ToUnixTimeSeconds() / (long)Step.TotalSeconds)
-                .Select(g => (g.Last().At.LocalDateTime, g.Last().Count))];
+                .Select(g => (VenueClock(g.Last().At), g.Last().Count))];
         }
         Rebuild();
     }
@@ -49,7 +45,7 @@ public sealed partial class ZoneChart
     protected override void Apply(RealtimeMessage message, bool live)
     {
         var update = message.Read<MapUpdatePayload>();
-        var at = update.UpdatedAt.LocalDateTime;
+        var at = VenueClock(update.UpdatedAt);
         foreach (var zone in update.Zones)
         {
             if (!_points.TryGetValue(zone.ZoneId, out var points))
@@ -72,10 +68,13 @@ public sealed partial class ZoneChart
 
     private void Rebuild() => _series =
     [
-        .. (_definition?.Zones ?? []).Where(z => _points.ContainsKey(z.Id)).Select(z => new ChartSeries<double>
+        .. (Definition?.Zones ?? []).Where(z => _points.ContainsKey(z.Id)).Select(z => new ChartSeries<double>
         {
             Name = z.Name,
             Data = new ChartData<double>(_points[z.Id].Select(p => (p.At, p.Count)).ToList()),
         }),
     ];
+
+    /// <summary>The chart's time axis runs on the venue's clock.</summary>
+    private DateTime VenueClock(DateTimeOffset at) => TimeZoneInfo.ConvertTime(at, Definition?.TimeZone ?? TimeZoneInfo.Utc).DateTime;
 }

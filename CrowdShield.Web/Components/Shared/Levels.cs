@@ -16,6 +16,16 @@ public static class Levels
         _ => "#2ECC71",
     };
 
+    /// <summary>The level in words: shown next to its colour, so it is never told by colour alone.</summary>
+    public static string Label(string level) => level switch
+    {
+        DensityBands.Critical => "critical",
+        DensityBands.High => "high",
+        DensityBands.Elevated => "elevated",
+        DensityBands.Moderate => "moderate",
+        _ => "low",
+    };
+
     public static Color Severity(string severity) => severity switch
     {
         AlertSeverity.Critical => Color.Error,
@@ -31,11 +41,15 @@ public static class Levels
         _ => "#2ECC71",
     };
 
-    public static string Ago(DateTimeOffset at, DateTimeOffset now)
+    /// <summary>How long ago, and past an hour the time on the venue's clock (<paramref name="venue"/>), not the server's.</summary>
+    public static string Ago(DateTimeOffset at, DateTimeOffset now, TimeZoneInfo? venue = null)
     {
         var age = now - at;
         return age.TotalSeconds < 60 ? "just now"
             : age.TotalMinutes < 60 ? $"{(int)age.TotalMinutes} min ago"
-            : at.ToLocalTime().ToString("HH:mm");
+            : VenueTime(at, venue);
     }
+
+    /// <summary>A time on the venue's clock, e.g. 18:42.</summary>
+    public static string VenueTime(DateTimeOffset at, TimeZoneInfo? venue) => TimeZoneInfo.ConvertTime(at, venue ?? TimeZoneInfo.Utc).ToString("HH:mm");
 }

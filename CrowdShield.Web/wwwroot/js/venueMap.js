@@ -4,7 +4,7 @@ const levelColours = { low: "#2ECC71", moderate: "#A3D977", elevated: "#F5A623",
 const rank = { low: 0, moderate: 1, elevated: 2, high: 3, critical: 4 };
 let leafletLoading;
 
-function loadScript(src) {
+export function loadScript(src) {
   return new Promise((resolve, reject) => {
     const script = document.createElement("script");
     script.src = src;
@@ -14,7 +14,7 @@ function loadScript(src) {
   });
 }
 
-function ensureLeaflet() {
+export function ensureLeaflet() {
   leafletLoading ??= (async () => {
     if (!document.querySelector("link[data-leaflet]")) {
       const css = document.createElement("link");
@@ -83,12 +83,37 @@ export async function create(element, options) {
   }
   const zoneLayer = L.featureGroup().addTo(map);
   const zones = new Map();
-  for (const zone of options.zones) {
-    if (!zone.polygon || zone.polygon.length < 3) continue;
-    const polygon = L.polygon(zone.polygon.map(p => [p.lat, p.lng]), zoneStyle(zone.level)).addTo(zoneLayer);
-    polygon.bindTooltip(label(zone), { permanent: true, direction: "center", className: "zone-label" });
-    zones.set(zone.id, { polygon, state: { ...zone } });
+  // Zones are drawn largest first, so a pit inside an arena stays on top and clickable.
+  function drawZones(list) {
+    zoneLayer.clearLayers();
+    zones.clear();
+    const drawable = list.filter(z => z.polygon && z.polygon.length >= 3);
+    drawable.sort((a, b) => (b.areaM2 ?? 0) - (a.areaM2 ?? 0));
+    for (const zone of drawable) {
+      const polygon = L.polygon(zone.polygon.map(p => [p.lat, p.lng]), zoneStyle(zone.level, zone.predictedLevel)).addTo(zoneLayer);
+      polygon.bindTooltip(label(zone), { permanent: true, direction: "center", className: "zone-label" });
+      zones.set(zone.id, { polygon, state: { ...zone } });
+    }
   }
+  drawZones(options.zones);
+  // Stewards: a layer of their own, small markers with their name (text, never HTML).
+  const staffLayer = L.layerGroup().addTo(map);
+  function drawStaff(list) {
+    staffLayer.clearLayers();
+    for (const person of list ?? []) {
+      const element = document.createElement("div");
+      element.className = "staff-marker";
+      element.dataset.testid = "staff-marker";
+      element.dataset.userId = person.userId;
+      element.setAttribute("aria-label", `Steward ${person.name}`);
+      const name = document.createElement("span");
+      name.textContent = person.name;
+      element.append(name);
+      L.marker([person.lat, person.lng], { icon: L.divIcon({ html: element, className: "staff-icon", iconSize: null }), keyboard: false })
+        .addTo(staffLayer);
+    }
+  }
+  drawStaff(options.staff);
   const bounds = zoneLayer.getBounds();
   if (bounds.isValid()) {
     map.fitBounds(bounds, { padding: [24, 24] });
@@ -104,6 +129,13 @@ export async function create(element, options) {
 
   const handle = {
     update(change) {
+      if (change.replaceZones) {
+        // The venue changed (zones drawn, reshaped or deleted): redraw, keep the view.
+        drawZones(change.replaceZones);
+      }
+      if (change.staff) {
+        drawStaff(change.staff);
+      }
       for (const zone of change.zones ?? []) {
         const entry = zones.get(zone.zoneId ?? zone.id);
         if (!entry) continue;

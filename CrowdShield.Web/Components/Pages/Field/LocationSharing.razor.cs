@@ -18,6 +18,7 @@ public sealed partial class LocationSharing
     private string? _error;
 
     [Parameter, EditorRequired] public required string EventId { get; set; }
+    [Parameter] public TimeZoneInfo TimeZone { get; set; } = TimeZoneInfo.Utc;
 
     [Inject] public required IJSRuntime JS { get; init; }
     [Inject] public required PingIngest Pings { get; init; }
