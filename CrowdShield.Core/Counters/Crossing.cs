@@ -11,6 +11,8 @@ public sealed class Crossing
     public required int Out { get; init; }
     public required DateTimeOffset CapturedAt { get; init; }
     public required DateTimeOffset ReceivedAt { get; init; }
+    /// <summary>The zone's occupancy right after this message: the counters' series for trends and forecasts.</summary>
+    public int OccupancyAfter { get; init; }
 }
 
 /// <summary>A zone's occupancy from its counters: entries minus exits, never below zero, recalibrated by operators.</summary>

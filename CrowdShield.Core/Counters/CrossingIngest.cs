@@ -48,6 +48,9 @@ public sealed record CrossingResult(string ZoneId, int Occupancy);
 public sealed class CrossingIngest(
     IDbContextFactory<CrowdShieldDb> dbFactory, EventDirectory events, LiveMap map, AlertService alerts, AuditLog audit, TimeProvider time)
 {
+    /// <summary>The "camera" id under which a zone's counter occupancy is rolled up per hour.</summary>
+    public const string CountersReading = "counters";
+
     /// <returns>Null when the event does not exist.</returns>
     public async Task<CrossingResult?> IngestAsync(CrossingRequest request, CancellationToken cancellationToken = default)
     {
@@ -66,11 +69,12 @@ public sealed class CrossingIngest(
             var connection = db.Database.GetDbConnection();
             await connection.OpenAsync(cancellationToken);
             await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+            occupancy = await ChangeOccupancyAsync(connection, transaction, definition.Id, zone.Id, delta: entered - left, setTo: null, now, cancellationToken);
             await using (var insert = connection.CreateCommand())
             {
                 insert.Transaction = transaction;
                 insert.CommandText =
-                    """INSERT INTO "crossings" ("EventId", "ZoneId", "CounterId", "In", "Out", "CapturedAt", "ReceivedAt") VALUES (@e, @z, @c, @i, @o, @cap, @rec)""";
+                    """INSERT INTO "crossings" ("EventId", "ZoneId", "CounterId", "In", "Out", "CapturedAt", "ReceivedAt", "OccupancyAfter") VALUES (@e, @z, @c, @i, @o, @cap, @rec, @occ)""";
                 Add(insert, "@e", definition.Id);
                 Add(insert, "@z", zone.Id);
                 Add(insert, "@c", request.CounterId!);
@@ -78,9 +82,25 @@ public sealed class CrossingIngest(
                 Add(insert, "@o", left);
                 Add(insert, "@cap", capturedAt.ToUnixTimeMilliseconds());
                 Add(insert, "@rec", now.ToUnixTimeMilliseconds());
+                Add(insert, "@occ", occupancy);
                 await insert.ExecuteNonQueryAsync(cancellationToken);
             }
-            occupancy = await ChangeOccupancyAsync(connection, transaction, definition.Id, zone.Id, delta: entered - left, setTo: null, now, cancellationToken);
+            // The occupancy joins the hourly roll-ups the weekly forecasts read, as the zone's "counters" reading.
+            await using (var hourly = connection.CreateCommand())
+            {
+                hourly.Transaction = transaction;
+                hourly.CommandText =
+                    """
+                    INSERT INTO "hourly_counts" ("EventId", "ZoneId", "CameraId", "HourStart", "Sum", "Readings") VALUES (@e, @z, @c, @h, @s, 1)
+                    ON CONFLICT ("EventId", "ZoneId", "CameraId", "HourStart") DO UPDATE SET "Sum" = "hourly_counts"."Sum" + excluded."Sum", "Readings" = "hourly_counts"."Readings" + 1
+                    """;
+                Add(hourly, "@e", definition.Id);
+                Add(hourly, "@z", zone.Id);
+                Add(hourly, "@c", CountersReading);
+                Add(hourly, "@h", Cameras.HourlyCount.HourOf(capturedAt, definition.TimeZone).ToUnixTimeMilliseconds());
+                Add(hourly, "@s", (double)occupancy);
+                await hourly.ExecuteNonQueryAsync(cancellationToken);
+            }
             await transaction.CommitAsync(cancellationToken);
         }
         await map.AddCrossingAsync(new CrossingUpdate(definition.Id, zone.Id, request.CounterId, entered, left, capturedAt, occupancy, now), CancellationToken.None);

@@ -6,7 +6,10 @@ namespace CrowdShield.Core.Intelligence;
 /// <summary>A zone's hourly series for the weekly model: index 0 is <see cref="FirstHour"/>, the last index is the current hour.</summary>
 public sealed record HourlySeries(DateTimeOffset FirstHour, double[] Values, double Coverage);
 
-/// <summary>Reads a zone's camera history as series: per minute for the short-term trend, per hour for the weekly model.</summary>
+/// <summary>
+/// Reads a zone's history as series: per 10 seconds for the short-term trend, per hour for the weekly model. A zone
+/// counted by cameras is read from its cameras; a zone counted only by people counters from their occupancy.
+/// </summary>
 public sealed class ZoneHistory(IDbContextFactory<CrowdShieldDb> dbFactory)
 {
     /// <summary>How far back the weekly model looks: its six profile weeks, plus a day.</summary>
@@ -21,7 +24,7 @@ public sealed class ZoneHistory(IDbContextFactory<CrowdShieldDb> dbFactory)
             .Where(c => c.EventId == eventId && c.CapturedAt >= since)
             .Select(c => new { c.ZoneId, c.CameraId, c.CapturedAt, c.Count })
             .ToListAsync(cancellationToken);
-        return rows
+        var series = rows
             .GroupBy(r => r.ZoneId)
             .ToDictionary(
                 z => z.Key,
@@ -31,6 +34,16 @@ public sealed class ZoneHistory(IDbContextFactory<CrowdShieldDb> dbFactory)
                     .Select(m => (DateTimeOffset.FromUnixTimeSeconds(m.Key * 10),
                         (double)m.GroupBy(r => r.CameraId).Sum(c => c.MaxBy(r => r.CapturedAt)!.Count)))
                     .ToList());
+        var counted = await db.Crossings.AsNoTracking()
+            .Where(c => c.EventId == eventId && c.CapturedAt >= since)
+            .Select(c => new { c.ZoneId, c.CapturedAt, c.OccupancyAfter, c.Id })
+            .ToListAsync(cancellationToken);
+        foreach (var zone in counted.GroupBy(c => c.ZoneId).Where(z => !series.ContainsKey(z.Key)))
+        {
+            series[zone.Key] = [.. zone.GroupBy(c => c.CapturedAt.ToUnixTimeSeconds() / 10).OrderBy(m => m.Key)
+                .Select(m => (DateTimeOffset.FromUnixTimeSeconds(m.Key * 10), (double)m.MaxBy(c => c.Id)!.OccupancyAfter))];
+        }
+        return series;
     }
 
     /// <summary>
@@ -52,8 +65,10 @@ public sealed class ZoneHistory(IDbContextFactory<CrowdShieldDb> dbFactory)
         foreach (var byZone in rows.GroupBy(r => r.ZoneId))
         {
             // Local wall-clock hours: (year, month, day, hour) on the venue's clock, whatever the UTC offset then.
+            // Cameras when the hour has them, else the counters' occupancy: the same people are not counted twice.
             var hours = byZone.GroupBy(r => (Wall: WallHour(r.HourStart, zone), r.HourStart))
-                .Select(h => (h.Key.Wall, Value: h.Sum(r => r.Sum / Math.Max(1, r.Readings))))
+                .Select(h => (h.Key.Wall, Value: (h.Any(r => r.CameraId != Counters.CrossingIngest.CountersReading)
+                    ? h.Where(r => r.CameraId != Counters.CrossingIngest.CountersReading) : h).Sum(r => r.Sum / Math.Max(1, r.Readings))))
                 .Where(h => h.Wall <= current)
                 .GroupBy(h => h.Wall)
                 .ToDictionary(h => h.Key, h => h.Average(x => x.Value));

@@ -350,6 +350,9 @@ namespace CrowdShield.Postgres.Migrations
                     b.Property<int>("In")
                         .HasColumnType("integer");
 
+                    b.Property<int>("OccupancyAfter")
+                        .HasColumnType("integer");
+
                     b.Property<int>("Out")
                         .HasColumnType("integer");
 

@@ -42,6 +42,14 @@ public sealed class DemoTests(DemoFixture app) : IClassFixture<DemoFixture>
             TimeSpan.FromSeconds(20), "the demo raised no alert");
         var map = await api.JsonAsync(HttpMethod.Get, $"/api/v1/map?eventId={DemoVenue.EventId}", operatorToken);
         Assert.True(map.GetProperty("points").GetArrayLength() > 100, "simulated phones should be on the map");
+        Assert.Equal(DemoUsers.Stewards.Count, map.GetProperty("staff").GetArrayLength());
+        var zones = map.GetProperty("zones").EnumerateArray().ToDictionary(z => z.GetProperty("zoneId").GetString()!);
+        Assert.Equal("crossings", zones["main-gate"].GetProperty("source").GetString());
+        Assert.Equal("camera", zones["food-court"].GetProperty("source").GetString());
+        Assert.True(zones["main-gate"].GetProperty("capacity").GetInt32() > 0);
+        Assert.Equal(DemoVenue.LicensedCapacity, map.GetProperty("venue").GetProperty("capacity").GetInt32());
+        var demo = await api.JsonAsync(HttpMethod.Get, $"/api/v1/events/{DemoVenue.EventId}", operatorToken);
+        Assert.Equal(DemoVenue.TimeZone, demo.GetProperty("timeZone").GetString());
         Assert.All(map.GetProperty("zones").EnumerateArray(), z => Assert.True(z.GetProperty("count").GetInt32() > 0));
         var predictions = await api.JsonAsync(HttpMethod.Get, $"/api/v1/ai/predictions?eventId={DemoVenue.EventId}", operatorToken);
         Assert.All(predictions.GetProperty("predictions").EnumerateArray(), p => Assert.Equal("weekly", p.GetProperty("basis").GetString()));
@@ -58,7 +66,13 @@ public sealed class DemoTests(DemoFixture app) : IClassFixture<DemoFixture>
 
         await Assertions.Expect(page.Locator("[data-testid=connection-status][data-state=connected]")).ToBeVisibleAsync(new() { Timeout = 15000 });
         await Assertions.Expect(page.Locator("[data-testid=alert-item]").First).ToBeVisibleAsync(new() { Timeout = 20000 });
-        await Assertions.Expect(page.Locator("[data-testid=map] .leaflet-interactive")).ToHaveCountAsync(DemoVenue.Zones.Count);
+        await Assertions.Expect(page.Locator("[data-testid=map] path.leaflet-interactive")).ToHaveCountAsync(DemoVenue.Zones.Count);
+        // The demo's stewards walk their beats: a layer apart from the crowd, and a panel that says where they are.
+        await Assertions.Expect(page.Locator("[data-testid=staff-marker]")).ToHaveCountAsync(DemoUsers.Stewards.Count, new() { Timeout = 10000 });
+        await Assertions.Expect(page.Locator("[data-testid=staff-item]")).ToHaveCountAsync(DemoUsers.Stewards.Count);
+        // The gates are counted by people counters; the venue's total is held against its licence.
+        await Assertions.Expect(page.Locator("[data-testid=zone-occupancy][data-zone-id=main-gate]")).ToBeVisibleAsync();
+        await Assertions.Expect(page.Locator("[data-testid=venue-total]")).ToContainTextAsync($"of {DemoVenue.LicensedCapacity:N0} licensed");
         await Assertions.Expect(page.Locator("[data-testid=report-item]").First).ToBeVisibleAsync(new() { Timeout = 30000 });
         await page.ScreenshotAsync(new() { Path = Path.Combine(BrowserFixture.ScreenshotDirectory, "demo-command-center.png"), FullPage = true });
         Assert.Empty(errors);

@@ -337,6 +337,9 @@ namespace CrowdShield.Web.Data.Migrations
                     b.Property<int>("In")
                         .HasColumnType("INTEGER");
 
+                    b.Property<int>("OccupancyAfter")
+                        .HasColumnType("INTEGER");
+
                     b.Property<int>("Out")
                         .HasColumnType("INTEGER");
 

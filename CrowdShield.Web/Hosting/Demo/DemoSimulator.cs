@@ -1,5 +1,6 @@
 using CrowdShield.Core.Cameras;
 using CrowdShield.Core.Cluster;
+using CrowdShield.Core.Counters;
 using CrowdShield.Core.Data;
 using CrowdShield.Core.Map;
 using CrowdShield.Core.Reports;
@@ -16,7 +17,7 @@ namespace CrowdShield.Web.Hosting.Demo;
 /// busy zones, and now and then a field report.
 /// </summary>
 internal sealed class DemoSimulator(
-    CameraIngest cameras, WorkLeases leases, PingIngest pings, ReportService reports, IDbContextFactory<CrowdShieldDb> dbFactory,
+    CameraIngest cameras, CrossingIngest crossings, WorkLeases leases, PingIngest pings, ReportService reports, IDbContextFactory<CrowdShieldDb> dbFactory,
     IOptions<DemoOptions> options, TimeProvider time, ILogger<DemoSimulator> logger) : BackgroundService
 {
     private static readonly (string Type, string Message)[] ReportTemplates =
@@ -33,12 +34,21 @@ internal sealed class DemoSimulator(
     private readonly List<Phone> _phones = [];
     private TimeSpan _nextReport;
     private Caller? _device;
+    private readonly List<Caller> _stewards = [];
+    private readonly Dictionary<string, int> _occupancy = [];
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         var field = await DemoUserAsync(Roles.Field, stoppingToken);
         // The simulated phones send as the demo's device account, as a counting app on real phones would.
         _device = await DemoUserAsync(Roles.Device, stoppingToken);
+        foreach (var (email, _) in DemoUsers.Stewards)
+        {
+            if (await UserAsync(email, stoppingToken) is { } steward)
+            {
+                _stewards.Add(steward);
+            }
+        }
         var start = time.GetUtcNow();
         for (var i = 0; i < options.Value.Phones; i++)
         {
@@ -71,7 +81,20 @@ internal sealed class DemoSimulator(
         foreach (var zone in DemoVenue.Zones)
         {
             var count = Count(zone, elapsed);
-            await cameras.IngestAsync(new CameraCountRequest(DemoVenue.EventId, zone.CameraId, zone.Id, count, null, null), cancellationToken);
+            if (DemoVenue.Counted(zone))
+            {
+                // A gate's counter sees people pass both ways; the zone's occupancy moves toward the wave's count.
+                var occupancy = _occupancy.GetValueOrDefault(zone.Id);
+                var through = _random.Next(5, 25);
+                var entered = Math.Max(0, count - occupancy) + through;
+                var left = Math.Max(0, occupancy - count) + through;
+                var result = await crossings.IngestAsync(new CrossingRequest(DemoVenue.EventId, zone.CounterId, zone.Id, entered, left, null), cancellationToken);
+                _occupancy[zone.Id] = result?.Occupancy ?? occupancy;
+            }
+            else
+            {
+                await cameras.IngestAsync(new CameraCountRequest(DemoVenue.EventId, zone.CameraId, zone.Id, count, null, null), cancellationToken);
+            }
         }
         var surge = SurgeZone(elapsed);
         foreach (var phone in _phones)
@@ -86,6 +109,14 @@ internal sealed class DemoSimulator(
             phone.Y += Math.Clamp(ty - phone.Y, -6, 6) + _random.NextDouble() * 4 - 2;
         }
         var now = time.GetUtcNow();
+        // Stewards walk their beats: each pings from around a zone of its own, as a tablet sharing its location would.
+        for (var i = 0; i < _stewards.Count; i++)
+        {
+            var beat = DemoVenue.Zones[(i * 3 + (int)(elapsed.TotalMinutes / 3)) % DemoVenue.Zones.Count];
+            var (bx, by) = DemoVenue.Middle(beat);
+            var at = DemoVenue.ToGeo(bx + _random.Next(-30, 30), by + _random.Next(-20, 20));
+            await pings.IngestAsync(DemoVenue.EventId, _stewards[i], [new PingInput(at.Lat, at.Lng, 6, "tablet", now)], cancellationToken);
+        }
         await pings.IngestAsync(DemoVenue.EventId, _device, [.. _phones.Select(p =>
         {
             var at = DemoVenue.ToGeo(p.X, p.Y);
@@ -130,9 +161,12 @@ internal sealed class DemoSimulator(
         return (int)Math.Round(count * (0.97 + 0.06 * _random.NextDouble()));
     }
 
-    private async Task<Caller?> DemoUserAsync(string role, CancellationToken cancellationToken)
+    private Task<Caller?> DemoUserAsync(string role, CancellationToken cancellationToken) =>
+        UserAsync(DemoUsers.All.First(u => u.Role == role).Email, cancellationToken);
+
+    private async Task<Caller?> UserAsync(string address, CancellationToken cancellationToken)
     {
-        var email = User.Normalize(DemoUsers.All.First(u => u.Role == role).Email);
+        var email = User.Normalize(address);
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
         var user = await db.Users.AsNoTracking().Include(u => u.Memberships).FirstOrDefaultAsync(u => u.NormalizedEmail == email, cancellationToken);
         return user is null ? null : UserDirectory.ToCaller(user);

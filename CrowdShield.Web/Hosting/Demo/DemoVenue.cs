@@ -10,6 +10,9 @@ public static class DemoVenue
 {
     public const string EventId = "demo";
     public const string Name = "Riverside Festival (demo)";
+    public const string TimeZone = "Europe/London";
+    /// <summary>The licence: people allowed on site at once.</summary>
+    public const int LicensedCapacity = 6000;
     public static readonly GeoPoint Center = new(51.53605, -0.03905);
 
     /// <summary>
@@ -23,7 +26,9 @@ public static class DemoVenue
     [
         new("main-gate", "Main Gate", [(-230, -150), (-190, -150), (-186, -118), (-234, -121)]),
         new("north-gate", "North Gate", [(40, 190), (80, 190), (80, 215), (40, 215)]),
-        new("main-stage", "Main Stage pit", [(-45, 60), (45, 60), (52, 120), (-52, 120)]),
+        new("main-stage", "Main Stage", [(-45, 60), (45, 60), (52, 120), (-52, 120)]),
+        // Inside the Main Stage: people here count in both.
+        new("front-pit", "Front-of-stage pit", [(-25, 96), (25, 96), (28, 117), (-28, 117)]),
         new("second-stage", "Second Stage", [(120, -60), (175, -60), (175, -10), (120, -10)]),
         new("food-court", "Food Court", [(-150, -60), (-90, -60), (-90, -15), (-150, -15)]),
         new("bar-row", "Bar Row", [(-40, -120), (40, -120), (40, -100), (-40, -100)]),
@@ -34,6 +39,19 @@ public static class DemoVenue
     public static double AreaM2(DemoZone zone) => Math.Round(Geo.AreaM2(Polygon(zone)), 1);
 
     public static int Threshold(DemoZone zone) => (int)(Math.Round(AreaM2(zone) * ThresholdDensity / 10) * 10);
+
+    /// <summary>A zone's capacity: 3 persons/m², where a standing crowd is still safe (Green Guide).</summary>
+    public static int Capacity(DemoZone zone) => (int)(Math.Round(AreaM2(zone) * 3 / 10) * 10);
+
+    /// <summary>The gates are counted by line-crossing counters, not cameras; their width turns inflow into flow per metre.</summary>
+    public static double? GateWidthM(DemoZone zone) => zone.Id switch
+    {
+        "main-gate" => 12,
+        "north-gate" => 8,
+        _ => null,
+    };
+
+    public static bool Counted(DemoZone zone) => GateWidthM(zone) is not null;
 
     /// <summary>wwwroot/demo/riverside-plan.svg spans 280 m west to 230 m east and 180 m south to 260 m north of the centre.</summary>
     public static Components.Live.VenuePlan Plan
@@ -57,6 +75,7 @@ public static class DemoVenue
 public sealed record DemoZone(string Id, string Name, IReadOnlyList<(double EastM, double NorthM)> Corners)
 {
     public string CameraId => $"cam-{Id}";
+    public string CounterId => $"counter-{Id}";
 }
 
 /// <summary>Configuration section "Demo".</summary>
@@ -82,5 +101,13 @@ public static class DemoUsers
         ("field@demo.crowdshield.local", "Demo-Field-2026", "Sam Steward", Core.Users.Roles.Field),
         ("viewer@demo.crowdshield.local", "Demo-Viewer-2026", "Wall Display", Core.Users.Roles.Viewer),
         ("device@demo.crowdshield.local", "Demo-Device-2026", "Camera gateway", Core.Users.Roles.Device),
+    ];
+
+    /// <summary>Simulated stewards sharing their positions (accounts with random passwords: nobody signs in as them).</summary>
+    public static readonly IReadOnlyList<(string Email, string Name)> Stewards =
+    [
+        ("steward-priya@demo.crowdshield.local", "Priya (steward)"),
+        ("steward-tom@demo.crowdshield.local", "Tom (steward)"),
+        ("steward-ines@demo.crowdshield.local", "Inès (steward)"),
     ];
 }

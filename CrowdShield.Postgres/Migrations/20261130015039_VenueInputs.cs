@@ -65,7 +65,8 @@ namespace CrowdShield.Postgres.Migrations
                     In = table.Column<int>(type: "integer", nullable: false),
                     Out = table.Column<int>(type: "integer", nullable: false),
                     CapturedAt = table.Column<long>(type: "bigint", nullable: false),
-                    ReceivedAt = table.Column<long>(type: "bigint", nullable: false)
+                    ReceivedAt = table.Column<long>(type: "bigint", nullable: false),
+                    OccupancyAfter = table.Column<int>(type: "integer", nullable: false)
                 },
                 constraints: table =>
                 {

@@ -64,7 +64,8 @@ namespace CrowdShield.Web.Data.Migrations
                     In = table.Column<int>(type: "INTEGER", nullable: false),
                     Out = table.Column<int>(type: "INTEGER", nullable: false),
                     CapturedAt = table.Column<long>(type: "INTEGER", nullable: false),
-                    ReceivedAt = table.Column<long>(type: "INTEGER", nullable: false)
+                    ReceivedAt = table.Column<long>(type: "INTEGER", nullable: false),
+                    OccupancyAfter = table.Column<int>(type: "INTEGER", nullable: false)
                 },
                 constraints: table =>
                 {
