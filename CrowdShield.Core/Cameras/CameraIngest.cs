@@ -85,6 +85,7 @@ public sealed class CameraIngest(
             throw ValidationException.For("objects", $"At most {CameraCountRequest.MaxCount} persons per reading.");
         }
         var capturedAt = request.CapturedAt?.ToUniversalTime() ?? now;
+        await map.EnsureLoadedAsync(definition.Id, cancellationToken);
         await using (var db = await dbFactory.CreateDbContextAsync(cancellationToken))
         {
             db.CameraCounts.Add(new CameraCount

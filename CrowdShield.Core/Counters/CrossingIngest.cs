@@ -62,6 +62,7 @@ public sealed class CrossingIngest(
         var zone = definition.FindZone(request.ZoneId!) ?? throw ValidationException.For("zoneId", $"Event {definition.Id} has no zone '{request.ZoneId}'.");
         var now = time.GetUtcNow();
         var (entered, left) = ((int)request.In!.Value, (int)request.Out!.Value);
+        await map.EnsureLoadedAsync(definition.Id, cancellationToken);
         var capturedAt = request.CapturedAt?.ToUniversalTime() ?? now;
         int occupancy;
         await using (var db = await dbFactory.CreateDbContextAsync(cancellationToken))
@@ -125,6 +126,7 @@ public sealed class CrossingIngest(
             throw new ForbiddenException($"A {caller.Role} may not recalibrate occupancy.");
         }
         var now = time.GetUtcNow();
+        await map.EnsureLoadedAsync(eventId, cancellationToken);
         int before;
         await using (var db = await dbFactory.CreateDbContextAsync(cancellationToken))
         {

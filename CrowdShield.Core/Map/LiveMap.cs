@@ -51,19 +51,19 @@ public sealed class LiveMap
         backplane.Subscribe(BackplaneChannels.Pings, bytes =>
         {
             var (eventId, pings) = MapEnvelope.DecodePings(bytes);
-            _remote.Writer.TryWrite(() => ApplyAsync(eventId, map => map.AddPings(pings, _time.GetUtcNow())));
+            _remote.Writer.TryWrite(() => ApplyRemoteAsync(eventId, map => map.AddPings(pings, _time.GetUtcNow())));
         });
         backplane.Subscribe(BackplaneChannels.Cameras, bytes =>
         {
             var (eventId, zoneId, cameraId, count, capturedAt) = MapEnvelope.DecodeCamera(bytes);
-            _remote.Writer.TryWrite(() => ApplyAsync(eventId, map => map.SetCamera(zoneId, cameraId, count, capturedAt)));
+            _remote.Writer.TryWrite(() => ApplyRemoteAsync(eventId, map => map.SetCamera(zoneId, cameraId, count, capturedAt)));
         });
         backplane.Subscribe(BackplaneChannels.Crossings, bytes =>
         {
             var crossing = MapEnvelope.DecodeCrossing(bytes);
-            _remote.Writer.TryWrite(() => ApplyAsync(crossing.EventId, map => map.AddCrossing(crossing)));
+            _remote.Writer.TryWrite(() => ApplyRemoteAsync(crossing.EventId, map => map.AddCrossing(crossing)));
         });
-        _ = Task.Run(ApplyRemoteAsync);
+        _ = Task.Run(ApplyRemoteLoopAsync);
     }
 
     private MapOptions Options => _options.Value;
@@ -223,6 +223,12 @@ public sealed class LiveMap
     /// <summary>Forgets an event's state so the next use rebuilds it (after its zones changed).</summary>
     public void Invalidate(string eventId) => _maps.TryRemove(eventId, out _);
 
+    /// <summary>
+    /// Loads the event's map now if it is not in memory yet. Ingest calls this before it stores anything: a map
+    /// loaded after the store would read the new data from the database and then be given it again.
+    /// </summary>
+    public async Task EnsureLoadedAsync(string eventId, CancellationToken cancellationToken = default) => await GetAsync(eventId, cancellationToken);
+
     private async Task ApplyAsync(string eventId, Action<EventMap> change, CancellationToken cancellationToken = default)
     {
         var map = await GetAsync(eventId, cancellationToken);
@@ -237,7 +243,7 @@ public sealed class LiveMap
         }
     }
 
-    private async Task ApplyRemoteAsync()
+    private async Task ApplyRemoteLoopAsync()
     {
         await foreach (var apply in _remote.Reader.ReadAllAsync())
         {
@@ -250,6 +256,18 @@ public sealed class LiveMap
                 // The database is the truth: a map that missed this rebuilds from it when reloaded.
                 _logger.LogWarning(ex, "Could not apply another node's pings, counts or crossings to the live map");
             }
+        }
+    }
+
+    /// <summary>
+    /// What another node stored, applied only to a map this node already has: a map loaded later reads it from the
+    /// database, and applying it on top would count it twice.
+    /// </summary>
+    private async Task ApplyRemoteAsync(string eventId, Action<EventMap> change)
+    {
+        if (_maps.TryGetValue(eventId, out var lazy) && lazy.IsValueCreated)
+        {
+            await ApplyAsync(eventId, change);
         }
     }
 

@@ -38,6 +38,7 @@ public sealed class PingIngest(PingWriter writer, LiveMap map, EventDirectory ev
                 ExpiresAt = recordedAt + Ping.Lifetime,
             };
         }
+        await map.EnsureLoadedAsync(eventId, cancellationToken);
         // Not cancellable once queued: an acknowledged ping must be stored, and a ping being stored may be acknowledged.
         await writer.WriteAsync(pings, CancellationToken.None);
         await map.AddPingsAsync(eventId, pings, CancellationToken.None);

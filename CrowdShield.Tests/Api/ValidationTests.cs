@@ -59,6 +59,17 @@ public abstract class ValidationContract(AppFixture app) : IAsyncLifetime
         { "/api/v1/events", """{"center":{"lat":1,"lng":0}}""", "name" },
         { "/api/v1/events", """{"name":"E","center":{"lat":1,"lng":0},"zones":[{"name":"Z","polygon":[{"lat":1,"lng":1},{"lat":1,"lng":2}]}]}""", "zones[0].polygon" },
         { "/api/v1/events", """{"name":"E","center":{"lat":1,"lng":0},"zones":[{"name":"Z","alertThreshold":-5}]}""", "zones[0].alertThreshold" },
+        { "/api/v1/cctv/crossings", """{"eventId":"{e}","counterId":"door-1","zoneId":"gate-3","in":-1,"out":0}""", "in" },
+        { "/api/v1/cctv/crossings", """{"eventId":"{e}","counterId":"door-1","zoneId":"gate-3","in":3}""", "out" },
+        { "/api/v1/cctv/crossings", """{"eventId":"{e}","counterId":"door-1","zoneId":"gate-3","in":1.5,"out":0}""", "in" },
+        { "/api/v1/cctv/crossings", """{"eventId":"{e}","zoneId":"gate-3","in":1,"out":0}""", "counterId" },
+        { "/api/v1/cctv/crossings", """{"eventId":"{e}","counterId":"door-1","zoneId":"nowhere","in":1,"out":0}""", "zoneId" },
+        { "/api/v1/cctv/axis?eventId={e}&zoneId=gate-3", """{"name":"x","in":5,"out":1}""", "serial" },
+        { "/api/v1/cctv/axis?eventId={e}&zoneId=gate-3", """{"serial":"S1","in":5,"out":-1}""", "out" },
+        { "/api/v1/events", """{"name":"E","center":{"lat":1,"lng":0},"zones":[{"name":"Bowtie","polygon":[{"lat":1,"lng":1},{"lat":1.001,"lng":1.001},{"lat":1.001,"lng":1},{"lat":1,"lng":1.001}]}]}""", "zones[0].polygon" },
+        { "/api/v1/events", """{"name":"E","center":{"lat":1,"lng":0},"zones":[{"name":"Twice","polygon":[{"lat":1,"lng":1},{"lat":1.001,"lng":1},{"lat":1,"lng":1},{"lat":1.001,"lng":1.001}]}]}""", "zones[0].polygon" },
+        { "/api/v1/events/{e}/zones", """{"name":"Line","polygon":[{"lat":1,"lng":1},{"lat":1.0005,"lng":1},{"lat":1.001,"lng":1}]}""", "polygon" },
+        { "/api/v1/events/{e}/zones", """{"name":"Z","gateWidthM":-2}""", "gateWidthM" },
         { "/api/v1/users", """{"email":"x@tests.local","password":"long enough phrase 42","name":"X","role":"king"}""", "role" },
         { "/api/v1/users", """{"email":"x@tests.local","password":"short","name":"X","role":"viewer"}""", "password" },
         { "/api/v1/users", """{"email":"x@tests.local","password":"Password2026!","name":"X","role":"viewer"}""", "password" },
@@ -75,7 +86,7 @@ public abstract class ValidationContract(AppFixture app) : IAsyncLifetime
         var seqBefore = await _api.LastSeqAsync(_s.AdminToken, _s.EventId);
         var pointsBefore = await PointsAsync();
 
-        using var response = await _api.SendAsync(HttpMethod.Post, path, _s.AdminToken,
+        using var response = await _api.SendAsync(HttpMethod.Post, path.Replace("{e}", _s.EventId), _s.AdminToken,
             new StringContent(body.Replace("{e}", _s.EventId), Encoding.UTF8, "application/json"));
 
         var text = await response.Content.ReadAsStringAsync();
@@ -88,6 +99,8 @@ public abstract class ValidationContract(AppFixture app) : IAsyncLifetime
         Assert.Empty((await _api.JsonAsync(HttpMethod.Get, $"/api/v1/alerts?eventId={_s.EventId}", _s.AdminToken)).EnumerateArray());
         Assert.Empty((await _api.JsonAsync(HttpMethod.Get, $"/api/v1/reports?eventId={_s.EventId}", _s.AdminToken)).EnumerateArray());
         Assert.Empty((await _api.JsonAsync(HttpMethod.Get, $"/api/v1/actions?eventId={_s.EventId}", _s.AdminToken)).EnumerateArray());
+        Assert.Empty((await _api.JsonAsync(HttpMethod.Get, $"/api/v1/events/{_s.EventId}/counters", _s.AdminToken)).EnumerateArray());
+        Assert.Equal(2, (await _api.JsonAsync(HttpMethod.Get, $"/api/v1/events/{_s.EventId}", _s.AdminToken)).GetProperty("zones").GetArrayLength());
     }
 
     [Theory]

@@ -183,6 +183,33 @@ public sealed class VenueMapTests : WidgetTestContext
     }
 
     [Fact]
+    public async Task VenueUpdated_RedrawsTheMapAndLegend_AndOtherPanelsUseTheNewZoneNames_WithoutAReload()
+    {
+        var module = JSInterop.SetupModule("./js/venueMap.js");
+        var map = Render<VenueMap>(p => p.Add(c => c.EventId, EventId));
+        var alerts = Render<AlertsPanel>(p => p.Add(c => c.EventId, EventId).Add(c => c.Toasts, false));
+        map.WaitForAssertion(() => Assert.NotNull(map.Find("[data-zone-id=gate-3]")));
+        await PublishAsync(MessageTypes.AlertNew, new AlertNewPayload("a1", "overcrowding", "busy", "warning", "gate-3", DateTimeOffset.UtcNow));
+        alerts.WaitForAssertion(() => Assert.Contains("Gate 3", alerts.Find("[data-testid=alert-item] .alert-zone").TextContent));
+
+        await PublishAsync(MessageTypes.VenueUpdated, new VenueUpdatedPayload(
+            [
+                new ZonePayload("gate-3", "North entrance", [new(51.5, -0.1), new(51.5003, -0.1), new(51.5003, -0.0995)], 500, 100, 30, null),
+                new ZonePayload("pit", "Front pit", [new(51.5001, -0.0999), new(51.5002, -0.0999), new(51.5002, -0.0997)], 100, null, 40, null),
+            ], "Riverside Festival", "Europe/London", 5000));
+
+        map.WaitForAssertion(() =>
+        {
+            Assert.Equal(["gate-3", "pit"], map.FindAll(".legend-zone").Select(z => z.GetAttribute("data-zone-id")));
+            Assert.Contains("Front pit", map.Find("[data-zone-id=pit]").TextContent);
+        }, TimeSpan.FromSeconds(3));
+        alerts.WaitForAssertion(() => Assert.Contains("North entrance", alerts.Find("[data-testid=alert-item] .alert-zone").TextContent));
+        map.WaitForAssertion(() => Assert.Contains(module.Invocations, i => i.Identifier == "update"
+            && System.Text.Json.JsonSerializer.SerializeToElement(i.Arguments[0], System.Text.Json.JsonSerializerOptions.Web).GetProperty("replaceZones").ValueKind
+                == System.Text.Json.JsonValueKind.Array));
+    }
+
+    [Fact]
     public void ConfiguredVenuePlan_IsPassedToTheMap()
     {
         Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<MapUiOptions>>().Value.Plans[EventId] =

@@ -12,7 +12,7 @@ public static class DemoVenue
     public const string Name = "Riverside Festival (demo)";
     public const string TimeZone = "Europe/London";
     /// <summary>The licence: people allowed on site at once.</summary>
-    public const int LicensedCapacity = 6000;
+    public const int LicensedCapacity = 30_000;
     public static readonly GeoPoint Center = new(51.53605, -0.03905);
 
     /// <summary>

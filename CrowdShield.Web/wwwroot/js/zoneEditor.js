@@ -60,7 +60,8 @@ export async function create(element, options, dotnet) {
       label.textContent = name;
       layer.bindTooltip(label, { permanent: true, direction: "center", className: "zone-label" });
     }
-    layer.on("click", () => dotnet.invokeMethodAsync("OnSelected", id));
+    // While a shape is being drawn, a click on a zone is a corner of the new shape, not a selection.
+    layer.on("click", () => map.pm.globalDrawModeEnabled() || dotnet.invokeMethodAsync("OnSelected", id));
     layer.on("pm:edit", () => dotnet.invokeMethodAsync("OnReshaped", id, ring(layer)));
     layer.on("pm:dragend", () => dotnet.invokeMethodAsync("OnReshaped", id, ring(layer)));
     layers.set(id, layer);
