@@ -11,9 +11,14 @@ using Microsoft.AspNetCore.SignalR.Client;
 // Usage: dotnet <this>.dll --server path/to/CrowdShield.Web.dll [--seconds 10] [--runs 3] [--subscribers 500] [--rate 20]
 //        [--fanout-seconds 15] [--fanout-runs 3] [--dashboards 20]   (dashboards need Debian's chromium; --dashboards 0 skips them)
 //        dotnet <this>.dll publishers --urls A,B ...   seq under concurrent publishers on several nodes (Publishers.cs)
+//        dotnet <this>.dll zones [--zones 500]          which zones hold a ping, with many zones (ZoneLookup.cs)
 if (args is ["publishers", ..])
 {
     return await Publishers.RunAsync(args);
+}
+if (args is ["zones", ..])
+{
+    return ZoneLookup.Run(args);
 }
 var settings = Settings.Parse(args);
 Console.WriteLine($"CrowdShield benchmark: {Environment.ProcessorCount} cores, {settings.Runs} runs of {settings.Seconds} s, {settings.FanOutRuns} fan-out runs to {settings.Subscribers} at {settings.Rate}/s");
