@@ -19,6 +19,9 @@ public class BrowserFixture : AppFixture
         Directory.CreateDirectory(ScreenshotDirectory);
         _playwright = await Playwright.CreateAsync();
         Browser = await LaunchChromiumAsync(_playwright);
+        // Two cores run the whole suite (apps, node processes, databases, Chromium): an expectation may wait longer
+        // than Playwright's 5 s default there. Tests that measure a time bound pass their own timeout.
+        Assertions.SetDefaultExpectTimeout(10_000);
     }
 
     /// <summary>Debian's Chromium, headless, with nothing that would try to reach the internet.</summary>
