@@ -6,7 +6,9 @@ using CrowdShield.Core.Cluster;
 using CrowdShield.Core.Counters;
 using CrowdShield.Core.Events;
 using CrowdShield.Core.Intelligence;
+using CrowdShield.Core.Log;
 using CrowdShield.Core.Map;
+using CrowdShield.Core.Notifications;
 using CrowdShield.Core.Realtime;
 using CrowdShield.Core.Reports;
 using Microsoft.Extensions.DependencyInjection;
@@ -26,6 +28,7 @@ public static class CoreServiceCollectionExtensions
         services.AddOptions<MapOptions>();
         services.AddOptions<AlertOptions>();
         services.AddOptions<ClusterOptions>();
+        services.AddOptions<NotificationOptions>();
         // One node alone unless the host registers a shared backplane (Redis) first.
         services.TryAddSingleton<IBackplane, LocalBackplane>();
         services.AddSingleton<ClusterNode>();
@@ -39,7 +42,10 @@ public static class CoreServiceCollectionExtensions
         services.TryAddSingleton<IPingStore, SqlPingStore>();
         services.AddSingleton<PingWriter>();
         services.AddSingleton<PingIngest>();
+        services.AddSingleton<NotificationOutbox>();
+        services.AddSingleton<RoutingTable>();
         services.AddSingleton<AlertService>();
+        services.AddSingleton<ForecastWatch>();
         services.AddSingleton<CameraIngest>();
         services.AddSingleton<CameraWatch>();
         services.AddSingleton<CrossingIngest>();
@@ -49,6 +55,7 @@ public static class CoreServiceCollectionExtensions
         services.AddSingleton<EventService>();
         services.AddSingleton<AuditLog>();
         services.AddSingleton<ZoneHistory>();
+        services.AddSingleton<ShiftLog>();
         services.AddSingleton<Forecaster>();
         services.AddSingleton<InsightEngine>();
         services.TryAddSingleton<IRemoteRiskModel, NoRemoteRiskModel>();

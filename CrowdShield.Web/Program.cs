@@ -5,6 +5,7 @@ using CrowdShield.Web.Components;
 using CrowdShield.Web.Data;
 using CrowdShield.Web.Hosting;
 using CrowdShield.Web.Hosting.Demo;
+using CrowdShield.Web.Notifications;
 using CrowdShield.Web.Realtime;
 
 var builder = WebApplication.CreateBuilder(args);
@@ -12,6 +13,7 @@ var builder = WebApplication.CreateBuilder(args);
 builder.AddCrowdShieldData();
 builder.AddCrowdShieldCluster();
 builder.AddCrowdShieldCore();
+builder.AddCrowdShieldNotifications();
 builder.AddCrowdShieldAuth();
 builder.AddCrowdShieldApi();
 builder.AddCrowdShieldRealtime();

@@ -47,14 +47,45 @@ public sealed class ActionService(IDbContextFactory<CrowdShieldDb> dbFactory, Ev
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
         db.Actions.Add(action);
         await db.SaveChangesAsync(cancellationToken);
-        await bus.PublishAsync(definition.Id, MessageTypes.ActionCreated,
-            new ActionCreatedPayload(action.Id, action.Command, action.ZoneId, action.Note, action.CreatedBy, action.CreatedAt),
-            CancellationToken.None);
+        await bus.PublishAsync(definition.Id, MessageTypes.ActionCreated, Payload(action), CancellationToken.None);
         await audit.RecordAsync(caller, AuditActions.ActionRecorded, $"action:{action.Id}",
             $"{action.Command}{(action.ZoneId is null ? "" : $" in zone {action.ZoneId}")}{(action.Note is null ? "" : $": {action.Note}")}", action.EventId,
             CancellationToken.None);
         return action;
     }
+
+    /// <summary>
+    /// A steward says "on it" from a tablet: the action records who took it and when, audited, and every screen
+    /// gets the action again (action:created with the same id and <c>takenBy</c>, which screens merge by id).
+    /// Taking it again changes nothing; someone else's take is not overwritten.
+    /// </summary>
+    /// <returns>Null when there is no such action or the caller may not see its event.</returns>
+    /// <exception cref="ForbiddenException">The caller may not take actions (viewers, devices).</exception>
+    public async Task<OperatorAction?> TakeAsync(string actionId, Caller caller, CancellationToken cancellationToken = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        var action = await db.Actions.FirstOrDefaultAsync(a => a.Id == actionId, cancellationToken);
+        if (action is null || !caller.CanSee(action.EventId))
+        {
+            return null;
+        }
+        if (!caller.MayReport(action.EventId))
+        {
+            throw new ForbiddenException($"A {caller.Role} may not take actions.");
+        }
+        if (action.TakenById is not null)
+        {
+            return action;
+        }
+        (action.TakenById, action.TakenBy, action.TakenAt) = (caller.UserId, string.IsNullOrWhiteSpace(caller.Name) ? caller.Email : caller.Name, time.GetUtcNow());
+        await db.SaveChangesAsync(cancellationToken);
+        await bus.PublishAsync(action.EventId, MessageTypes.ActionCreated, Payload(action), CancellationToken.None);
+        await audit.RecordAsync(caller, AuditActions.ActionTaken, $"action:{action.Id}", action.Command, action.EventId, CancellationToken.None);
+        return action;
+    }
+
+    public static ActionCreatedPayload Payload(OperatorAction action) =>
+        new(action.Id, action.Command, action.ZoneId, action.Note, action.CreatedBy, action.CreatedAt) { TakenBy = action.TakenBy, TakenAt = action.TakenAt };
 
     public async Task<IReadOnlyList<OperatorAction>> ListAsync(string eventId, int limit, CancellationToken cancellationToken = default)
     {

@@ -10,4 +10,8 @@ public sealed class OperatorAction
     public string? Note { get; init; }
     public required string CreatedBy { get; init; }
     public required DateTimeOffset CreatedAt { get; init; }
+    /// <summary>The steward who said "on it" from a field tablet, and when.</summary>
+    public string? TakenById { get; set; }
+    public string? TakenBy { get; set; }
+    public DateTimeOffset? TakenAt { get; set; }
 }

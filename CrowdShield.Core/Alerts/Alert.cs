@@ -7,7 +7,7 @@ public sealed class Alert
     public string? ZoneId { get; init; }
     /// <summary>For camera alerts: the camera concerned.</summary>
     public string? CameraId { get; init; }
-    public required string Type { get; init; }
+    public required string Type { get; set; }
     public required string Message { get; set; }
     public required string Severity { get; set; }
     public string Status { get; set; } = AlertStatus.Open;
@@ -27,6 +27,18 @@ public sealed class Alert
     public string? OpenKey { get; set; }
     /// <summary>Incremented by every change: two nodes changing one alert at once cannot both win.</summary>
     public int Version { get; set; }
+    /// <summary>A forecast alert: when the zone is expected to pass its threshold, the count forecast then and its 80 % interval.</summary>
+    public DateTimeOffset? ExpectedAt { get; set; }
+    public int? ForecastCount { get; set; }
+    public int? ForecastLow { get; set; }
+    public int? ForecastHigh { get; set; }
+    /// <summary>How often nobody acknowledged it in time (0: never escalated), and when it last escalated.</summary>
+    public int EscalationLevel { get; set; }
+    public DateTimeOffset? EscalatedAt { get; set; }
+    /// <summary>Who is dealing with it.</summary>
+    public string? AssigneeId { get; set; }
+    public string? AssigneeName { get; set; }
+    public List<AlertComment> Comments { get; init; } = [];
 
     public static string KeyOf(string? zoneId, string type, string? cameraId) => $"{zoneId}\u001f{type}\u001f{cameraId}";
 }
@@ -57,6 +69,8 @@ public static class AlertTypes
     public const string Density = "density";
     /// <summary>A camera that was reporting regularly went silent.</summary>
     public const string CameraOffline = "camera_offline";
+    /// <summary>A zone below its threshold that the forecast says will pass it soon; becomes the overcrowding alert if it does.</summary>
+    public const string Forecast = "forecast";
 
     public static int SeverityRank(string severity) => severity switch
     {
@@ -81,4 +95,19 @@ public sealed class AlertOptions
     public bool AutoResolve { get; set; } = true;
     /// <summary>A camera reporting every few seconds or minutes is silent after max(this, 3 × its usual interval).</summary>
     public TimeSpan CameraSilence { get; set; } = TimeSpan.FromMinutes(2);
+    /// <summary>A zone forecast to pass its threshold within this (while still below it) gets a forecast alert.</summary>
+    public TimeSpan ForecastHorizon { get; set; } = TimeSpan.FromMinutes(30);
+}
+
+/// <summary>A note on an alert: what was seen, what was done; part of the shift log.</summary>
+public sealed class AlertComment
+{
+    public const int MaxLength = 2000;
+
+    public required string Id { get; init; }
+    public required string AlertId { get; init; }
+    public required string Text { get; init; }
+    public required string AuthorId { get; init; }
+    public required string Author { get; init; }
+    public required DateTimeOffset At { get; init; }
 }

@@ -1,8 +1,10 @@
+using System.Globalization;
 using System.Collections.Concurrent;
 using CrowdShield.Core.Audit;
 using CrowdShield.Core.Data;
 using CrowdShield.Core.Events;
 using CrowdShield.Core.Map;
+using CrowdShield.Core.Notifications;
 using CrowdShield.Core.Realtime;
 using CrowdShield.Core.Users;
 using Microsoft.EntityFrameworkCore;
@@ -21,8 +23,8 @@ public sealed record AlertChange(AlertChangeOutcome Outcome, Alert? Alert, strin
 /// the alert is auto-resolved or marked recovered. Readings captured long ago (backfill) never raise alerts.
 /// </summary>
 public sealed class AlertService(
-    IDbContextFactory<CrowdShieldDb> dbFactory, IMessageBus bus, AuditLog audit, IOptions<AlertOptions> options, IOptions<MapOptions> mapOptions,
-    TimeProvider time)
+    IDbContextFactory<CrowdShieldDb> dbFactory, IMessageBus bus, AuditLog audit, NotificationOutbox outbox, IOptions<AlertOptions> options,
+    IOptions<MapOptions> mapOptions, TimeProvider time)
 {
     public const string System = "system";
 
@@ -118,7 +120,21 @@ public sealed class AlertService(
         var open = await OpenQuery(db, eventId, zoneId, condition.Type, condition.CameraId).FirstOrDefaultAsync(cancellationToken);
         if (condition.Severity is { } severity)
         {
-            if (open is null)
+            if (open is null && condition.Type == AlertTypes.Overcrowding
+                && await OpenQuery(db, eventId, zoneId, AlertTypes.Forecast, null).FirstOrDefaultAsync(cancellationToken) is { } forecast)
+            {
+                // The forecast came true: its alert becomes the live one (one episode, one alert), keeping its history.
+                open = forecast;
+                open.Type = condition.Type;
+                open.OpenKey = Alert.KeyOf(zoneId, condition.Type, null);
+                open.Severity = severity;
+                open.Message = condition.Message;
+                open.Version++;
+                await db.SaveChangesAsync(CancellationToken.None);
+                await bus.PublishAsync(eventId, MessageTypes.AlertUpdated, Updated(open), CancellationToken.None);
+                await outbox.EnqueueAsync(open, NotificationKinds.Alert, 0, CancellationToken.None);
+            }
+            else if (open is null)
             {
                 open = new Alert
                 {
@@ -128,8 +144,8 @@ public sealed class AlertService(
                 };
                 db.Alerts.Add(open);
                 await db.SaveChangesAsync(CancellationToken.None);
-                await bus.PublishAsync(eventId, MessageTypes.AlertNew,
-                    new AlertNewPayload(open.Id, open.Type, open.Message, open.Severity, open.ZoneId, open.CreatedAt), CancellationToken.None);
+                await bus.PublishAsync(eventId, MessageTypes.AlertNew, New(open), CancellationToken.None);
+                await outbox.EnqueueAsync(open, NotificationKinds.Alert, 0, CancellationToken.None);
             }
             else if (AlertTypes.SeverityRank(severity) > AlertTypes.SeverityRank(open.Severity) || open.RecoveredAt is not null)
             {
@@ -194,18 +210,27 @@ public sealed class AlertService(
             .Where(a => a.EventId == eventId && a.ZoneId == zoneId && a.Type == type && a.CameraId == cameraId && a.Status != AlertStatus.Resolved)
             .OrderByDescending(a => a.CreatedAt);
 
+    /// <summary>The zones of the event with an open forecast alert.</summary>
+    public async Task<IReadOnlySet<string>> ForecastZonesAsync(string eventId, CancellationToken cancellationToken = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        return (await db.Alerts.AsNoTracking()
+            .Where(a => a.EventId == eventId && a.Type == AlertTypes.Forecast && a.Status != AlertStatus.Resolved && a.ZoneId != null)
+            .Select(a => a.ZoneId!).ToListAsync(cancellationToken)).ToHashSet();
+    }
+
     /// <summary>An event's alerts, newest first; with <paramref name="status"/>, only those; "active" means not resolved.</summary>
     public async Task<IReadOnlyList<Alert>> ListAsync(string eventId, string? status, int limit, CancellationToken cancellationToken = default)
     {
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
-        var query = db.Alerts.AsNoTracking().Where(a => a.EventId == eventId);
+        var query = db.Alerts.AsNoTracking().Include(a => a.Comments).Where(a => a.EventId == eventId);
         query = status switch
         {
             null => query,
             ActiveStatus => query.Where(a => a.Status != AlertStatus.Resolved),
             _ => query.Where(a => a.Status == status),
         };
-        return await query.OrderByDescending(a => a.CreatedAt).ThenByDescending(a => a.Id).Take(limit).ToListAsync(cancellationToken);
+        return await query.OrderByDescending(a => a.CreatedAt).ThenByDescending(a => a.Id).Take(limit).AsSplitQuery().ToListAsync(cancellationToken);
     }
 
     /// <summary>The pseudo-status of <see cref="ListAsync"/> for open and acknowledged alerts together.</summary>
@@ -252,7 +277,7 @@ public sealed class AlertService(
         string alertId, Caller caller, string auditAction, Func<Alert, (AlertChangeOutcome, string?)> change, CancellationToken cancellationToken)
     {
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
-        var alert = await db.Alerts.FirstOrDefaultAsync(a => a.Id == alertId, cancellationToken);
+        var alert = await db.Alerts.Include(a => a.Comments).FirstOrDefaultAsync(a => a.Id == alertId, cancellationToken);
         if (alert is null || !caller.CanSee(alert.EventId))
         {
             return new(AlertChangeOutcome.NotFound, null);
@@ -282,6 +307,226 @@ public sealed class AlertService(
         return new(outcome, alert, reason);
     }
 
-    private static AlertUpdatedPayload Updated(Alert alert) =>
-        new(alert.Id, alert.Status, alert.Severity, alert.Message, alert.ResolvedAt, alert.AcknowledgedAt, alert.RecoveredAt);
+    /// <summary>A note on the alert (what was seen, what was done): stored, broadcast with the alert, audited.</summary>
+    public async Task<(AlertChangeOutcome Outcome, AlertComment? Comment, Alert? Alert)> CommentAsync(
+        string alertId, string text, Caller caller, CancellationToken cancellationToken = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        var alert = await db.Alerts.Include(a => a.Comments).FirstOrDefaultAsync(a => a.Id == alertId, cancellationToken);
+        if (alert is null || !caller.CanSee(alert.EventId))
+        {
+            return (AlertChangeOutcome.NotFound, null, null);
+        }
+        if (!caller.MayOperate(alert.EventId))
+        {
+            return (AlertChangeOutcome.Forbidden, null, null);
+        }
+        var comment = new AlertComment { Id = Ids.New(), AlertId = alert.Id, Text = text.Trim(), AuthorId = caller.UserId, Author = caller.Email, At = time.GetUtcNow() };
+        db.AlertComments.Add(comment);
+        alert.Comments.Add(comment);
+        alert.Version++;
+        await db.SaveChangesAsync(cancellationToken);
+        await bus.PublishAsync(alert.EventId, MessageTypes.AlertUpdated, Updated(alert), CancellationToken.None);
+        await audit.RecordAsync(caller, AuditActions.AlertCommented, $"alert:{alert.Id}", comment.Text, alert.EventId, CancellationToken.None);
+        return (AlertChangeOutcome.Changed, comment, alert);
+    }
+
+    /// <summary>Gives the alert to someone who may see its event (a member or an admin); broadcast and audited.</summary>
+    /// <exception cref="Validation.ValidationException">The user does not exist or cannot see the event (field userId).</exception>
+    public async Task<AlertChange> AssignAsync(string alertId, string userId, Caller caller, CancellationToken cancellationToken = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        var alert = await db.Alerts.Include(a => a.Comments).FirstOrDefaultAsync(a => a.Id == alertId, cancellationToken);
+        if (alert is null || !caller.CanSee(alert.EventId))
+        {
+            return new(AlertChangeOutcome.NotFound, null);
+        }
+        if (!caller.MayOperate(alert.EventId))
+        {
+            return new(AlertChangeOutcome.Forbidden, null, $"A {caller.Role} may not assign alerts.");
+        }
+        var assignee = await db.Users.AsNoTracking().Include(u => u.Memberships).FirstOrDefaultAsync(u => u.Id == userId, cancellationToken);
+        if (assignee is null || assignee.Disabled || (assignee.Role != Roles.Admin && assignee.Memberships.All(m => m.EventId != alert.EventId))
+            || assignee.Role == Roles.Device)
+        {
+            throw Validation.ValidationException.For("userId", $"'userId' must be a user who can see event {alert.EventId}.");
+        }
+        alert.AssigneeId = assignee.Id;
+        alert.AssigneeName = assignee.Name;
+        alert.Version++;
+        await db.SaveChangesAsync(cancellationToken);
+        await bus.PublishAsync(alert.EventId, MessageTypes.AlertUpdated, Updated(alert), CancellationToken.None);
+        await audit.RecordAsync(caller, AuditActions.AlertAssigned, $"alert:{alert.Id}", $"assigned to {assignee.Email} ({assignee.Name})", alert.EventId,
+            CancellationToken.None);
+        return new(AlertChangeOutcome.Changed, alert);
+    }
+
+    /// <summary>
+    /// The zone is forecast to pass its threshold (<paramref name="forecast"/>): opens its forecast alert, or
+    /// updates it when the expected time or numbers moved (without repeating the notification).
+    /// </summary>
+    public async Task ForecastAsync(EventDefinition definition, ZoneDefinition zone, ZoneForecast forecast, CancellationToken cancellationToken = default)
+    {
+        var eventId = definition.Id;
+        var gate = _locks.GetOrAdd((eventId, zone.Id, AlertTypes.Forecast, ""), _ => new SemaphoreSlim(1, 1));
+        await gate.WaitAsync(cancellationToken);
+        try
+        {
+            await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+            // A live alert already covers the zone: the episode has its alert.
+            if (await OpenQuery(db, eventId, zone.Id, AlertTypes.Overcrowding, null).AnyAsync(cancellationToken))
+            {
+                return;
+            }
+            var expected = definition.VenueTime(forecast.ExpectedAt).ToString("HH:mm", CultureInfo.InvariantCulture);
+            var message = $"{zone.Name}: forecast to pass its threshold of {zone.AlertThreshold} at about {expected} "
+                + $"({forecast.Count} expected; 80 % between {forecast.Low} and {forecast.High}).";
+            var open = await OpenQuery(db, eventId, zone.Id, AlertTypes.Forecast, null).FirstOrDefaultAsync(cancellationToken);
+            if (open is null)
+            {
+                open = new Alert
+                {
+                    Id = Ids.New(), EventId = eventId, ZoneId = zone.Id, Type = AlertTypes.Forecast, Message = message, Severity = AlertSeverity.Warning,
+                    CreatedAt = time.GetUtcNow(), OpenKey = Alert.KeyOf(zone.Id, AlertTypes.Forecast, null),
+                    ExpectedAt = forecast.ExpectedAt, ForecastCount = forecast.Count, ForecastLow = forecast.Low, ForecastHigh = forecast.High,
+                };
+                db.Alerts.Add(open);
+                try
+                {
+                    await db.SaveChangesAsync(CancellationToken.None);
+                }
+                catch (DbUpdateException)
+                {
+                    return; // another node opened it at the same moment
+                }
+                await bus.PublishAsync(eventId, MessageTypes.AlertNew, New(open), CancellationToken.None);
+                await outbox.EnqueueAsync(open, NotificationKinds.Forecast, 0, CancellationToken.None);
+            }
+            // Screens hear of a forecast that moved meaningfully (two minutes, a tenth of the count), not of every re-run.
+            else if (open.ExpectedAt is not { } before || Math.Abs((before - forecast.ExpectedAt).TotalMinutes) >= 2
+                || Math.Abs((open.ForecastCount ?? 0) - forecast.Count) > 0.1 * forecast.Count)
+            {
+                (open.ExpectedAt, open.ForecastCount, open.ForecastLow, open.ForecastHigh, open.Message) =
+                    (forecast.ExpectedAt, forecast.Count, forecast.Low, forecast.High, message);
+                open.Version++;
+                try
+                {
+                    await db.SaveChangesAsync(CancellationToken.None);
+                }
+                catch (DbUpdateConcurrencyException)
+                {
+                    return;
+                }
+                await bus.PublishAsync(eventId, MessageTypes.AlertUpdated, Updated(open), CancellationToken.None);
+            }
+        }
+        finally
+        {
+            gate.Release();
+        }
+    }
+
+    /// <summary>The forecast no longer passes the threshold within the horizon: its alert closes by itself.</summary>
+    public async Task ForecastRecededAsync(string eventId, string zoneId, CancellationToken cancellationToken = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        var open = await OpenQuery(db, eventId, zoneId, AlertTypes.Forecast, null).FirstOrDefaultAsync(cancellationToken);
+        if (open is null)
+        {
+            return;
+        }
+        var now = time.GetUtcNow();
+        (open.Status, open.ResolvedAt, open.ResolvedBy, open.RecoveredAt, open.OpenKey) = (AlertStatus.Resolved, now, System, now, null);
+        open.Version++;
+        try
+        {
+            await db.SaveChangesAsync(CancellationToken.None);
+        }
+        catch (DbUpdateConcurrencyException)
+        {
+            return; // changed meanwhile (acknowledged, converted): leave it to that change
+        }
+        await bus.PublishAsync(eventId, MessageTypes.AlertUpdated, Updated(open), CancellationToken.None);
+    }
+
+    /// <summary>
+    /// Escalates every critical alert nobody acknowledged in time: one level up, sent again (webhook kind
+    /// escalation and the routing table's next level), marked on every screen. Acknowledging stops it.
+    /// </summary>
+    public async Task<int> EscalateDueAsync(TimeSpan after, int maxLevel, Func<string, CancellationToken, ValueTask<bool>> owns, CancellationToken cancellationToken = default)
+    {
+        var now = time.GetUtcNow();
+        var due = now - after;
+        List<(string Id, string EventId)> candidates;
+        await using (var db = await dbFactory.CreateDbContextAsync(cancellationToken))
+        {
+            candidates = [.. (await db.Alerts.AsNoTracking()
+                .Where(a => a.Status == AlertStatus.Open && a.Severity == AlertSeverity.Critical && a.EscalationLevel < maxLevel
+                    && (a.EscalatedAt ?? a.CreatedAt) <= due)
+                .Select(a => new { a.Id, a.EventId })
+                .ToListAsync(cancellationToken))
+                .Select(a => (a.Id, a.EventId))];
+        }
+        var escalated = 0;
+        foreach (var (id, eventId) in candidates)
+        {
+            if (!await owns(eventId, cancellationToken))
+            {
+                continue;
+            }
+            await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+            var alert = await db.Alerts.Include(a => a.Comments).FirstOrDefaultAsync(a => a.Id == id, cancellationToken);
+            if (alert is not { Status: AlertStatus.Open, Severity: AlertSeverity.Critical })
+            {
+                continue;
+            }
+            alert.EscalationLevel++;
+            alert.EscalatedAt = now;
+            alert.Version++;
+            try
+            {
+                await db.SaveChangesAsync(cancellationToken);
+            }
+            catch (DbUpdateConcurrencyException)
+            {
+                continue; // acknowledged (or changed) at this very moment: no escalation
+            }
+            escalated++;
+            await bus.PublishAsync(alert.EventId, MessageTypes.AlertUpdated, Updated(alert), CancellationToken.None);
+            await outbox.EnqueueAsync(alert, NotificationKinds.Escalation, alert.EscalationLevel, CancellationToken.None);
+        }
+        return escalated;
+    }
+
+    /// <summary>An alert with its comments, for the shift log and the API.</summary>
+    public async Task<Alert?> FindAsync(string alertId, CancellationToken cancellationToken = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        return await db.Alerts.AsNoTracking().Include(a => a.Comments).FirstOrDefaultAsync(a => a.Id == alertId, cancellationToken);
+    }
+
+    public static AlertNewPayload New(Alert alert)
+    {
+        var view = AlertView.Of(alert);
+        return new(alert.Id, alert.Type, alert.Message, alert.Severity, alert.ZoneId, alert.CreatedAt) { ExpectedAt = view.ExpectedAt, Forecast = view.Forecast };
+    }
+
+    public static AlertUpdatedPayload Updated(Alert alert)
+    {
+        var view = AlertView.Of(alert);
+        return new(alert.Id, alert.Status, alert.Severity, alert.Message, alert.ResolvedAt, alert.AcknowledgedAt, alert.RecoveredAt)
+        {
+            Type = view.Type,
+            AcknowledgedBy = view.AcknowledgedBy,
+            EscalationLevel = view.EscalationLevel,
+            EscalatedAt = view.EscalatedAt,
+            Assignee = view.Assignee,
+            ExpectedAt = view.ExpectedAt,
+            Forecast = view.Forecast,
+            Comments = view.Comments,
+        };
+    }
 }
+
+/// <summary>When a zone is expected to pass its threshold, the count expected then, and its 80 % interval.</summary>
+public sealed record ZoneForecast(DateTimeOffset ExpectedAt, int Count, int Low, int High);

@@ -16,6 +16,8 @@ public sealed class WorkLeases(IDbContextFactory<CrowdShieldDb> dbFactory, Clust
 {
     public const string Retention = "retention";
     public const string Demo = "demo";
+    /// <summary>Sending the outbox: one node sends, so a message is not delivered twice by two nodes.</summary>
+    public const string Notifications = "notifications";
 
     private readonly ConcurrentDictionary<string, DateTimeOffset> _held = new(StringComparer.Ordinal);
     // Leases another node holds: not asked for again until they could have expired.

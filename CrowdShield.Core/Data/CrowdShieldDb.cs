@@ -6,6 +6,7 @@ using CrowdShield.Core.Cameras;
 using CrowdShield.Core.Cluster;
 using CrowdShield.Core.Counters;
 using CrowdShield.Core.Events;
+using CrowdShield.Core.Notifications;
 using CrowdShield.Core.Map;
 using CrowdShield.Core.Realtime;
 using CrowdShield.Core.Reports;
@@ -41,6 +42,11 @@ public sealed class CrowdShieldDb(DbContextOptions<CrowdShieldDb> options) : DbC
     public DbSet<Crossing> Crossings => Set<Crossing>();
     public DbSet<ZoneOccupancy> ZoneOccupancies => Set<ZoneOccupancy>();
     public DbSet<CounterState> CounterStates => Set<CounterState>();
+    public DbSet<AlertComment> AlertComments => Set<AlertComment>();
+    public DbSet<Notification> Notifications => Set<Notification>();
+    public DbSet<NotificationRule> NotificationRules => Set<NotificationRule>();
+    public DbSet<PushRegistration> PushRegistrations => Set<PushRegistration>();
+    public DbSet<Setting> Settings => Set<Setting>();
 
     protected override void ConfigureConventions(ModelConfigurationBuilder builder)
     {
@@ -122,6 +128,9 @@ public sealed class CrowdShieldDb(DbContextOptions<CrowdShieldDb> options) : DbC
             e.HasIndex(a => new { a.EventId, a.ZoneId, a.Type, a.Status });
             // The same filter text on SQLite and PostgreSQL: both have partial indexes and quote identifiers alike.
             e.HasIndex(a => new { a.EventId, a.OpenKey }).IsUnique().HasFilter("\"OpenKey\" IS NOT NULL");
+            e.Property(a => a.AssigneeId).HasMaxLength(64);
+            e.Property(a => a.AssigneeName).HasMaxLength(200);
+            e.HasMany(a => a.Comments).WithOne().HasForeignKey(c => c.AlertId).OnDelete(DeleteBehavior.Cascade);
         });
 
         model.Entity<Ping>(e =>
@@ -140,6 +149,8 @@ public sealed class CrowdShieldDb(DbContextOptions<CrowdShieldDb> options) : DbC
             e.HasKey(a => a.Id);
             e.HasIndex(a => new { a.EventId, a.CreatedAt });
             e.Property(a => a.Command).HasMaxLength(500);
+            e.Property(a => a.TakenById).HasMaxLength(64);
+            e.Property(a => a.TakenBy).HasMaxLength(200);
         });
 
         model.Entity<Report>(e =>
@@ -170,6 +181,58 @@ public sealed class CrowdShieldDb(DbContextOptions<CrowdShieldDb> options) : DbC
             e.HasKey(l => l.Name);
             e.Property(l => l.Name).HasMaxLength(200);
             e.Property(l => l.Holder).HasMaxLength(128);
+        });
+
+        model.Entity<AlertComment>(e =>
+        {
+            e.ToTable("alert_comments");
+            e.HasKey(c => c.Id);
+            e.HasIndex(c => new { c.AlertId, c.At });
+            e.Property(c => c.Id).HasMaxLength(64);
+            e.Property(c => c.AuthorId).HasMaxLength(64);
+            e.Property(c => c.Author).HasMaxLength(254);
+        });
+
+        model.Entity<Notification>(e =>
+        {
+            e.ToTable("notifications");
+            e.HasKey(n => n.Id);
+            e.HasIndex(n => new { n.Status, n.NextAttemptAt });
+            e.HasIndex(n => new { n.EventId, n.CreatedAt });
+            e.Property(n => n.Channel).HasMaxLength(16);
+            e.Property(n => n.Target).HasMaxLength(2000);
+            e.Property(n => n.Kind).HasMaxLength(16);
+            e.Property(n => n.Status).HasMaxLength(16);
+            e.Property(n => n.Body).HasMaxLength(100_000);
+            e.Property(n => n.Signature).HasMaxLength(80);
+        });
+
+        model.Entity<NotificationRule>(e =>
+        {
+            e.ToTable("notification_rules");
+            e.HasKey(r => r.Id);
+            e.HasIndex(r => r.EventId);
+            e.Property(r => r.MinSeverity).HasMaxLength(16);
+            e.Property(r => r.Channel).HasMaxLength(16);
+            e.Property(r => r.ZoneId).HasMaxLength(64);
+            e.Property(r => r.AlertType).HasMaxLength(32);
+        });
+
+        model.Entity<PushRegistration>(e =>
+        {
+            e.ToTable("push_registrations");
+            e.HasKey(p => p.Id);
+            e.HasIndex(p => new { p.EventId, p.UserId });
+            e.HasIndex(p => p.Endpoint).IsUnique();
+            e.Property(p => p.UserId).HasMaxLength(64);
+            e.Property(p => p.Endpoint).HasMaxLength(1000);
+        });
+
+        model.Entity<Setting>(e =>
+        {
+            e.ToTable("settings");
+            e.HasKey(x => x.Name);
+            e.Property(x => x.Name).HasMaxLength(100);
         });
 
         model.Entity<Crossing>(e =>

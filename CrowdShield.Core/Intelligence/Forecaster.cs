@@ -9,7 +9,8 @@ namespace CrowdShield.Core.Intelligence;
 /// Per-zone forecasts from the history that exists. With eight days or more of hourly history (a station, a
 /// multi-day festival, or weeks backfilled from a counter) the weekly model (<see cref="SeasonalForecaster"/>)
 /// forecasts from the current count; with less, the short-term trend of the last half hour is carried forward,
-/// damped so that a rise does not grow without bound at long horizons.
+/// damped so that a rise does not grow without bound at long horizons. Both come with an 80 % interval taken
+/// from their own errors on the history they were fitted on.
 /// </summary>
 public sealed class Forecaster(LiveMap map, EventDirectory events, ZoneHistory history, IOptions<MapOptions> options, TimeProvider time)
 {
@@ -18,10 +19,47 @@ public sealed class Forecaster(LiveMap map, EventDirectory events, ZoneHistory h
     public const double TrendMinutes = 30;
     /// <summary>Share of the last 8 days that must have readings for the weekly model.</summary>
     public const double MinimumCoverage = 0.75;
+    /// <summary>z of the 90th percentile of a normal distribution: the trend's 80 % interval is ± this many standard errors.</summary>
+    private const double Z80 = 1.2816;
 
     private readonly SeasonalForecaster _seasonal = new();
 
     public async Task<PredictionSet?> PredictAsync(string eventId, int horizonMinutes, CancellationToken cancellationToken = default)
+    {
+        if (await ModelsAsync(eventId, cancellationToken) is not { } models)
+        {
+            return null;
+        }
+        var bands = options.Value.BandsFor(eventId);
+        var predictions = new List<ZonePrediction>(models.Zones.Count);
+        foreach (var (zone, model) in models.Zones)
+        {
+            var rounded = (int)Math.Round(Math.Max(0, model.At(horizonMinutes).Mean));
+            var occupancy = Occupancy.Of(zone, rounded, bands);
+            predictions.Add(new ZonePrediction(zone.Id, rounded, occupancy.Density, Risk.OfZone(zone, occupancy, bands), occupancy.Level, model.Basis));
+        }
+        return new PredictionSet(eventId, horizonMinutes, models.At, predictions);
+    }
+
+    /// <summary>
+    /// Minute by minute over <paramref name="horizon"/>, each zone's forecast with its 80 % interval: what forecast
+    /// alerts decide on. Only zones with a reading captured within <paramref name="liveWithin"/> have an outlook, so
+    /// history alone (a backfill) never produces one.
+    /// </summary>
+    public async Task<IReadOnlyList<ZoneOutlook>> OutlookAsync(string eventId, TimeSpan horizon, TimeSpan liveWithin, CancellationToken cancellationToken = default)
+    {
+        if (await ModelsAsync(eventId, cancellationToken) is not { } models)
+        {
+            return [];
+        }
+        var minutes = Math.Max(1, (int)Math.Round(horizon.TotalMinutes));
+        return [.. models.Zones
+            .Where(z => z.Model.LastReading is { } last && last >= models.At - liveWithin)
+            .Select(z => new ZoneOutlook(z.Zone.Id, z.Model.Count, models.At, z.Model.Basis,
+                [.. Enumerable.Range(1, minutes).Select(m => z.Model.At(m) with { Minutes = m })]))];
+    }
+
+    private async Task<(DateTimeOffset At, List<(ZoneDefinition Zone, ZoneModel Model)> Zones)?> ModelsAsync(string eventId, CancellationToken cancellationToken)
     {
         var definition = await events.FindAsync(eventId, cancellationToken);
         if (definition is null)
@@ -29,55 +67,109 @@ public sealed class Forecaster(LiveMap map, EventDirectory events, ZoneHistory h
             return null;
         }
         var now = time.GetUtcNow();
-        var bands = options.Value.BandsFor(eventId);
         var current = (await map.ZonesAsync(eventId, cancellationToken)).ToDictionary(z => z.ZoneId);
         var recent = await history.RecentAsync(eventId, now - TrendWindow, cancellationToken);
         var hourly = await history.HourlyAsync(eventId, now, definition.TimeZone, cancellationToken);
-        var predictions = new List<ZonePrediction>(definition.Zones.Count);
+        var zones = new List<(ZoneDefinition, ZoneModel)>(definition.Zones.Count);
         foreach (var zone in definition.Zones)
         {
             var count = current.TryGetValue(zone.Id, out var z) ? z.Count : 0;
-            double predicted;
-            string basis;
+            var points = recent.GetValueOrDefault(zone.Id);
+            DateTimeOffset? last = points is { Count: > 0 } ? points[^1].At : null;
+            ZoneModel model;
             if (hourly.TryGetValue(zone.Id, out var series) && series.Coverage >= MinimumCoverage && _seasonal.CanForecast(series.Values.Length))
             {
-                predicted = Seasonal(series.Values, count, horizonMinutes);
-                basis = "weekly";
+                model = Weekly(series.Values, count, last);
             }
-            else if (recent.TryGetValue(zone.Id, out var points) && points.Count >= 2)
+            else if (points is { Count: >= 2 })
             {
-                var slope = Trend.SlopePerMinute(points);
-                predicted = count + slope * TrendMinutes * (1 - Math.Exp(-horizonMinutes / TrendMinutes));
-                basis = "trend";
+                model = ZoneModel.FromTrend(points, count, last);
             }
             else
             {
-                predicted = count;
-                basis = "current";
+                model = new ZoneModel("current", count, last, _ => new OutlookPoint(0, count, count, count));
             }
-            var rounded = (int)Math.Round(Math.Max(0, predicted));
-            var occupancy = Occupancy.Of(zone, rounded, bands);
-            predictions.Add(new ZonePrediction(zone.Id, rounded, occupancy.Density, Risk.OfZone(zone, occupancy, bands), occupancy.Level, basis));
+            zones.Add((zone, model));
         }
-        return new PredictionSet(eventId, horizonMinutes, now, predictions);
+        return (now, zones);
     }
 
-    /// <summary>The weekly model from the current count, between whole hours by linear interpolation.</summary>
-    private double Seasonal(double[] values, int count, int horizonMinutes)
+    /// <summary>The weekly model from the current count: whole hours ahead with their intervals, straight lines between.</summary>
+    private ZoneModel Weekly(double[] values, int count, DateTimeOffset? last)
     {
         var series = (double[])values.Clone();
         var origin = series.Length - 1;
         series[origin] = count; // the hour in progress: what is there now
-        var hours = (int)Math.Ceiling(horizonMinutes / 60.0);
-        var after = _seasonal.Forecast(series, origin, hours);
-        var before = hours == 1 ? count : _seasonal.Forecast(series, origin, hours - 1);
-        var fraction = (horizonMinutes - 60.0 * (hours - 1)) / 60.0;
-        return before + (after - before) * fraction;
+        var nodes = new Dictionary<int, (double Mean, double Low, double High)> { [0] = (count, count, count) };
+        return new ZoneModel("weekly", count, last, minutes =>
+        {
+            var hours = Math.Max(1, (int)Math.Ceiling(minutes / 60.0));
+            var before = Node(hours - 1);
+            var after = Node(hours);
+            var fraction = (minutes - 60.0 * (hours - 1)) / 60.0;
+            return new OutlookPoint(minutes,
+                before.Mean + (after.Mean - before.Mean) * fraction,
+                before.Low + (after.Low - before.Low) * fraction,
+                before.High + (after.High - before.High) * fraction);
+        });
+
+        (double Mean, double Low, double High) Node(int hours)
+        {
+            if (!nodes.TryGetValue(hours, out var node))
+            {
+                nodes[hours] = node = _seasonal.ForecastInterval(series, origin, hours);
+            }
+            return node;
+        }
+    }
+
+    /// <summary>A zone's forecast as a function of minutes ahead, what it rests on, and when it was last measured.</summary>
+    private sealed record ZoneModel(string Basis, int Count, DateTimeOffset? LastReading, Func<int, OutlookPoint> At)
+    {
+        /// <summary>
+        /// The damped trend: count + slope·T·(1 − e^(−m/T)). Its interval is the linear fit's prediction error:
+        /// the scatter of the half hour around its line, and the slope's own uncertainty carried over the horizon.
+        /// </summary>
+        public static ZoneModel FromTrend(IReadOnlyList<(DateTimeOffset At, double Count)> points, int count, DateTimeOffset? last)
+        {
+            var fit = Trend.Fit(points);
+            return new ZoneModel("trend", count, last, minutes =>
+            {
+                var reach = TrendMinutes * (1 - Math.Exp(-minutes / TrendMinutes));
+                var mean = count + fit.SlopePerMinute * reach;
+                var spread = Z80 * Math.Sqrt(fit.ResidualVariance + fit.SlopeVariance * reach * reach);
+                return new OutlookPoint(minutes, mean, Math.Max(0, mean - spread), mean + spread);
+            });
+        }
     }
 }
 
+/// <summary>A zone's forecast over the next minutes (one point per minute), from its count now.</summary>
+public sealed record ZoneOutlook(string ZoneId, int Count, DateTimeOffset At, string Basis, IReadOnlyList<OutlookPoint> Path);
+
+/// <summary>The forecast <see cref="Minutes"/> ahead, and its 80 % interval.</summary>
+public readonly record struct OutlookPoint(int Minutes, double Mean, double Low, double High);
+
 public static class Trend
 {
+    /// <summary>Least-squares line of a series (per minute): its slope, the variance of points around it, and the slope's variance.</summary>
+    public static (double SlopePerMinute, double ResidualVariance, double SlopeVariance) Fit(IReadOnlyList<(DateTimeOffset At, double Count)> points)
+    {
+        var slope = SlopePerMinute(points);
+        if (points.Count < 3)
+        {
+            return (slope, 0, 0);
+        }
+        var t0 = points[0].At;
+        var xs = points.Select(p => (p.At - t0).TotalMinutes).ToArray();
+        var meanX = xs.Average();
+        var meanY = points.Average(p => p.Count);
+        var intercept = meanY - slope * meanX;
+        var residual = points.Select((p, i) => p.Count - (intercept + slope * xs[i])).Sum(r => r * r) / (points.Count - 2);
+        var spreadX = xs.Sum(x => (x - meanX) * (x - meanX));
+        return (slope, residual, spreadX > 0 ? residual / spreadX : 0);
+    }
+
     /// <summary>Least-squares slope of a series in units per minute; 0 with fewer than two points.</summary>
     public static double SlopePerMinute(IReadOnlyList<(DateTimeOffset At, double Count)> points)
     {

@@ -47,6 +47,38 @@ public sealed class ZoneHistory(IDbContextFactory<CrowdShieldDb> dbFactory)
     }
 
     /// <summary>
+    /// A zone's count over a window in <paramref name="buckets"/> equal steps (a shift log's chart): per step, the
+    /// last reading of each camera summed over the zone's cameras, or else the counters' last occupancy. Steps
+    /// without readings are left out. Raw readings are kept for Retention:CameraReadings (14 days by default).
+    /// </summary>
+    public async Task<IReadOnlyDictionary<string, IReadOnlyList<(DateTimeOffset At, double Count)>>> WindowAsync(
+        string eventId, DateTimeOffset from, DateTimeOffset to, int buckets, CancellationToken cancellationToken)
+    {
+        var step = Math.Max(10_000, (to - from).TotalMilliseconds / Math.Max(1, buckets));
+        long Bucket(DateTimeOffset at) => (long)((at - from).TotalMilliseconds / step);
+        DateTimeOffset Start(long bucket) => from.AddMilliseconds(bucket * step);
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        var rows = await db.CameraCounts.AsNoTracking()
+            .Where(c => c.EventId == eventId && c.CapturedAt >= from && c.CapturedAt <= to)
+            .Select(c => new { c.ZoneId, c.CameraId, c.CapturedAt, c.Count })
+            .ToListAsync(cancellationToken);
+        var series = rows.GroupBy(r => r.ZoneId).ToDictionary(
+            z => z.Key,
+            z => (IReadOnlyList<(DateTimeOffset, double)>)[.. z.GroupBy(r => Bucket(r.CapturedAt)).OrderBy(b => b.Key)
+                .Select(b => (Start(b.Key), (double)b.GroupBy(r => r.CameraId).Sum(c => c.MaxBy(r => r.CapturedAt)!.Count)))]);
+        var counted = await db.Crossings.AsNoTracking()
+            .Where(c => c.EventId == eventId && c.CapturedAt >= from && c.CapturedAt <= to)
+            .Select(c => new { c.ZoneId, c.CapturedAt, c.OccupancyAfter, c.Id })
+            .ToListAsync(cancellationToken);
+        foreach (var zone in counted.GroupBy(c => c.ZoneId).Where(z => !series.ContainsKey(z.Key)))
+        {
+            series[zone.Key] = [.. zone.GroupBy(c => Bucket(c.CapturedAt)).OrderBy(b => b.Key)
+                .Select(b => (Start(b.Key), (double)b.MaxBy(c => c.Id)!.OccupancyAfter))];
+        }
+        return series;
+    }
+
+    /// <summary>
     /// Per hour of the venue's clock up to <paramref name="now"/>'s hour: the mean reading of each camera, summed
     /// over the zone's cameras. The series runs in local wall-clock hours, so a week is always 168 steps and the
     /// weekly pattern keeps its hours across daylight-saving changes (the repeated autumn hour is averaged, the

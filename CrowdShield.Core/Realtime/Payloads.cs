@@ -1,3 +1,4 @@
+using CrowdShield.Core.Alerts;
 using CrowdShield.Core.Intelligence;
 using CrowdShield.Core.Map;
 
@@ -24,11 +25,28 @@ public sealed record MapUpdatePayload(
 }
 
 public sealed record AlertNewPayload(
-    string Id, string Type, string Message, string Severity, string? ZoneId, DateTimeOffset CreatedAt);
+    string Id, string Type, string Message, string Severity, string? ZoneId, DateTimeOffset CreatedAt)
+{
+    /// <summary>A forecast alert: when the zone is expected to pass its threshold, and the forecast with its 80 % interval.</summary>
+    public DateTimeOffset? ExpectedAt { get; init; }
+    public ForecastView? Forecast { get; init; }
+}
 
 public sealed record AlertUpdatedPayload(
     string Id, string Status, string Severity, string Message, DateTimeOffset? ResolvedAt, DateTimeOffset? AcknowledgedAt,
-    DateTimeOffset? RecoveredAt);
+    DateTimeOffset? RecoveredAt)
+{
+    /// <summary>The alert's kind now: a forecast alert becomes <c>overcrowding</c> when the threshold is passed.</summary>
+    public string? Type { get; init; }
+    public string? AcknowledgedBy { get; init; }
+    /// <summary>How often it escalated because nobody acknowledged it (0: never).</summary>
+    public int EscalationLevel { get; init; }
+    public DateTimeOffset? EscalatedAt { get; init; }
+    public AssigneeView? Assignee { get; init; }
+    public DateTimeOffset? ExpectedAt { get; init; }
+    public ForecastView? Forecast { get; init; }
+    public IReadOnlyList<CommentView> Comments { get; init; } = [];
+}
 
 public sealed record InsightUpdatePayload(
     int RiskScore, string Recommendation, double Confidence, IReadOnlyList<RiskFactor> Factors, string MlStatus,
@@ -38,7 +56,12 @@ public sealed record PredictionUpdatePayload(
     int HorizonMinutes, IReadOnlyList<ZonePrediction> Predictions, DateTimeOffset GeneratedAt);
 
 public sealed record ActionCreatedPayload(
-    string Id, string Command, string? ZoneId, string? Note, string CreatedBy, DateTimeOffset CreatedAt);
+    string Id, string Command, string? ZoneId, string? Note, string CreatedBy, DateTimeOffset CreatedAt)
+{
+    /// <summary>The steward who took it from a field tablet ("on it"); sent again as action:created when taken.</summary>
+    public string? TakenBy { get; init; }
+    public DateTimeOffset? TakenAt { get; init; }
+}
 
 public sealed record ReportNewPayload(
     string Id, string Message, string Type, DateTimeOffset CreatedAt,

@@ -44,7 +44,7 @@ public sealed class AlertEngineTests : IAsyncLifetime
         (_gate, _pit) = (definition.FindZone("gate")!, definition.FindZone("pit")!);
         _hub = CoreParts.Bus(_db, _time);
         _hub.Subscribe(EventId, m => { lock (_sent) { _sent.Add(m); } return Task.CompletedTask; });
-        _alerts = new AlertService(_db, _hub, new AuditLog(_db, _time), Options.Create(_options), Options.Create(new MapOptions()), _time);
+        _alerts = new AlertService(_db, _hub, new AuditLog(_db, _time), CoreParts.Outbox(_db, _time), Options.Create(_options), Options.Create(new MapOptions()), _time);
     }
 
     public async Task DisposeAsync()

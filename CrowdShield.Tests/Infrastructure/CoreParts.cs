@@ -1,6 +1,7 @@
 using CrowdShield.Core.Cluster;
 using CrowdShield.Core.Events;
 using CrowdShield.Core.Map;
+using CrowdShield.Core.Notifications;
 using CrowdShield.Core.Realtime;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -20,6 +21,9 @@ internal static class CoreParts
 
     public static MessageBus Bus(IDbContextFactory<CrowdShieldDb> db, TimeProvider time, IBackplane? backplane = null) =>
         Bus(new EfFeedStore(db), time, backplane);
+
+    public static NotificationOutbox Outbox(IDbContextFactory<CrowdShieldDb> db, TimeProvider time, NotificationOptions? options = null) =>
+        new(db, Events(db), Options.Create(options ?? new NotificationOptions()), time);
 
     public static LiveMap Map(IDbContextFactory<CrowdShieldDb> db, TimeProvider time, MapOptions? options = null, IBackplane? backplane = null)
     {

@@ -8,7 +8,12 @@ namespace CrowdShield.Web.Api;
 
 public sealed record ActionView(string Id, string EventId, string Command, string? ZoneId, string? Note, string CreatedBy, DateTimeOffset CreatedAt)
 {
-    public static ActionView Of(OperatorAction a) => new(a.Id, a.EventId, a.Command, a.ZoneId, a.Note, a.CreatedBy, a.CreatedAt);
+    /// <summary>The steward who said "on it", and when.</summary>
+    public string? TakenBy { get; init; }
+    public DateTimeOffset? TakenAt { get; init; }
+
+    public static ActionView Of(OperatorAction a) =>
+        new(a.Id, a.EventId, a.Command, a.ZoneId, a.Note, a.CreatedBy, a.CreatedAt) { TakenBy = a.TakenBy, TakenAt = a.TakenAt };
 }
 
 public static class ActionsApi
@@ -18,6 +23,7 @@ public static class ActionsApi
         var group = api.MapGroup("/actions").WithTags("Actions");
         group.MapPost("/", Create).RequireAuthorization(ApiPolicies.Operate);
         group.MapGet("/", List).RequireAuthorization(ApiPolicies.Read);
+        group.MapPost("/{id}/take", Take).RequireAuthorization(ApiPolicies.FileReports);
         return group;
     }
 
@@ -53,5 +59,12 @@ public static class ActionsApi
         }
         var list = await actions.ListAsync(eventId, ApiServiceExtensions.Page(limit), context.RequestAborted);
         return TypedResults.Ok<IReadOnlyList<ActionView>>([.. list.Select(ActionView.Of)]);
+    }
+
+    /// <summary>"On it": the signed-in steward (or operator) takes the action.</summary>
+    public static async Task<Results<Ok<ActionView>, ProblemHttpResult>> Take(string id, HttpContext context, ActionService actions)
+    {
+        var action = await actions.TakeAsync(id, context.Caller(), context.RequestAborted);
+        return action is null ? Problems.NotFound($"There is no action '{id}'.") : TypedResults.Ok(ActionView.Of(action));
     }
 }

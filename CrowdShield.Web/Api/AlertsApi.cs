@@ -1,18 +1,14 @@
 using CrowdShield.Core.Alerts;
 using CrowdShield.Core.Events;
+using CrowdShield.Core.Validation;
 using CrowdShield.Web.Auth;
 using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace CrowdShield.Web.Api;
 
-public sealed record AlertView(
-    string Id, string EventId, string? ZoneId, string? CameraId, string Type, string Message, string Severity, string Status,
-    DateTimeOffset CreatedAt, DateTimeOffset? AcknowledgedAt, string? AcknowledgedBy, DateTimeOffset? ResolvedAt, string? ResolvedBy,
-    DateTimeOffset? RecoveredAt)
-{
-    public static AlertView Of(Alert a) => new(a.Id, a.EventId, a.ZoneId, a.CameraId, a.Type, a.Message, a.Severity, a.Status,
-        a.CreatedAt, a.AcknowledgedAt, a.AcknowledgedBy, a.ResolvedAt, a.ResolvedBy, a.RecoveredAt);
-}
+public sealed record CommentRequest(string? Text);
+
+public sealed record AssignRequest(string? UserId);
 
 public static class AlertsApi
 {
@@ -22,6 +18,8 @@ public static class AlertsApi
         group.MapGet("/", List).RequireAuthorization(ApiPolicies.Read);
         group.MapPost("/{id}/acknowledge", Acknowledge).RequireAuthorization(ApiPolicies.Operate);
         group.MapPost("/{id}/resolve", Resolve).RequireAuthorization(ApiPolicies.Operate);
+        group.MapPost("/{id}/comments", Comment).RequireAuthorization(ApiPolicies.Operate);
+        group.MapPost("/{id}/assign", Assign).RequireAuthorization(ApiPolicies.Operate);
         return group;
     }
 
@@ -50,6 +48,44 @@ public static class AlertsApi
 
     public static async Task<Results<Ok<AlertView>, ProblemHttpResult>> Resolve(string id, HttpContext context, AlertService alerts) =>
         Respond(await alerts.ResolveAsync(id, context.Caller(), context.RequestAborted), id);
+
+    /// <summary>A note for the shift log; every screen gets the alert again with its comments.</summary>
+    public static async Task<Results<Created<CommentView>, ProblemHttpResult, ValidationProblem>> Comment(
+        string id, CommentRequest request, HttpContext context, AlertService alerts)
+    {
+        var errors = new ValidationErrors();
+        errors.Required("text", request.Text, AlertComment.MaxLength);
+        if (!errors.IsValid)
+        {
+            return Problems.Invalid(errors);
+        }
+        var (outcome, comment, _) = await alerts.CommentAsync(id, request.Text!, context.Caller(), context.RequestAborted);
+        return outcome switch
+        {
+            AlertChangeOutcome.NotFound => Problems.NotFound($"There is no alert '{id}'."),
+            AlertChangeOutcome.Forbidden => Problems.Forbidden("Only operators and admins of the event may comment on its alerts."),
+            _ => TypedResults.Created($"{ApiServiceExtensions.BasePath}/alerts/{id}", CommentView.Of(comment!)),
+        };
+    }
+
+    /// <summary>Gives the alert to a user who can see its event.</summary>
+    public static async Task<Results<Ok<AlertView>, ProblemHttpResult, ValidationProblem>> Assign(
+        string id, AssignRequest request, HttpContext context, AlertService alerts)
+    {
+        var errors = new ValidationErrors();
+        errors.Required("userId", request.UserId, 64);
+        if (!errors.IsValid)
+        {
+            return Problems.Invalid(errors);
+        }
+        var change = await alerts.AssignAsync(id, request.UserId!, context.Caller(), context.RequestAborted);
+        return change.Outcome switch
+        {
+            AlertChangeOutcome.NotFound => Problems.NotFound($"There is no alert '{id}'."),
+            AlertChangeOutcome.Forbidden => Problems.Forbidden(change.Reason!),
+            _ => TypedResults.Ok(AlertView.Of(change.Alert!)),
+        };
+    }
 
     private static Results<Ok<AlertView>, ProblemHttpResult> Respond(AlertChange change, string id) => change.Outcome switch
     {

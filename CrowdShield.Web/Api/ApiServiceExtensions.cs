@@ -47,6 +47,7 @@ public static class ApiServiceExtensions
         api.MapActionsApi();
         api.MapReportsApi();
         api.MapAuditApi();
+        api.MapLogApi();
         api.MapDiagnosticsApi();
         app.MapOpenApi().AllowAnonymous();
         app.MapScalarApiReference("/api/reference", options => options.WithTitle("CrowdShield API v1")).AllowAnonymous();

@@ -1,3 +1,4 @@
+using CrowdShield.Web.Api;
 using CrowdShield.Web.Auth;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.Cookies;
@@ -26,6 +27,7 @@ public static class UiServiceExtensions
         app.MapStaticAssets();
         app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
         app.MapPost("/account/logout", (Delegate)SignOut).RequireAuthorization();
+        app.MapShiftLogDownloads();
         return app;
     }
 

@@ -1,3 +1,4 @@
+using CrowdShield.Core.Alerts;
 using CrowdShield.Core.Cameras;
 using CrowdShield.Core.Cluster;
 using CrowdShield.Core.Intelligence;
@@ -10,11 +11,11 @@ namespace CrowdShield.Web.Hosting;
 
 /// <summary>
 /// Reassesses every active event every few seconds and broadcasts insight:update and prediction:update only
-/// when they change meaningfully, so screens are not refreshed with the same numbers. Also watches cameras
-/// for silence.
+/// when they change meaningfully, so screens are not refreshed with the same numbers. Every 30 seconds it also
+/// opens, moves or closes forecast alerts, and it watches cameras for silence.
 /// </summary>
 internal sealed class IntelligenceService(
-    LiveMap map, InsightEngine insights, Forecaster forecaster, CameraWatch cameras, IMessageBus bus, WorkLeases leases,
+    LiveMap map, InsightEngine insights, Forecaster forecaster, ForecastWatch forecastAlerts, CameraWatch cameras, IMessageBus bus, WorkLeases leases,
     IOptions<AiOptions> options, TimeProvider time, ILogger<IntelligenceService> logger) : BackgroundService
 {
     public const int ScoreStep = 5;
@@ -61,6 +62,8 @@ internal sealed class IntelligenceService(
         {
             return;
         }
+        _lastPrediction[eventId] = (last.Set, now);
+        await forecastAlerts.CheckAsync(eventId, cancellationToken);
         if (await forecaster.PredictAsync(eventId, 15, cancellationToken) is { } set && Changed(last.Set, set))
         {
             _lastPrediction[eventId] = (set, now);

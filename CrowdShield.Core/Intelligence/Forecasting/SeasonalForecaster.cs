@@ -30,7 +30,11 @@ public sealed class SeasonalForecaster(int stepsPerDay = 24, int profileWeeks = 
         {
             throw new ArgumentException("Not enough history for the weekly model.", nameof(y));
         }
-        var weights = Fit(y, origin, horizon);
+        return ForecastWith(Fit(y, origin, horizon), y, origin, horizon);
+    }
+
+    private double ForecastWith(double[] weights, IReadOnlyList<double> y, int origin, int horizon)
+    {
         Span<double> x = stackalloc double[Features];
         Deviations(y, origin, horizon, x);
         var forecast = Profile(y, origin + horizon, origin);
@@ -39,6 +43,41 @@ public sealed class SeasonalForecaster(int stepsPerDay = 24, int profileWeeks = 
             forecast += weights[i] * x[i];
         }
         return Math.Max(0, forecast);
+    }
+
+    /// <summary>
+    /// The forecast with an interval calibrated on the series' own history: the quantiles of the model's errors at
+    /// this horizon over the origins it was fitted on (<paramref name="coverage"/> 0.8: the 10th and 90th percentiles).
+    /// </summary>
+    public (double Forecast, double Low, double High) ForecastInterval(IReadOnlyList<double> y, int origin, int horizon, double coverage = 0.8)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(horizon, 1);
+        if (!CanForecast(origin + 1))
+        {
+            throw new ArgumentException("Not enough history for the weekly model.", nameof(y));
+        }
+        var weights = Fit(y, origin, horizon);
+        var forecast = ForecastWith(weights, y, origin, horizon);
+        var errors = new List<double>();
+        for (var s = Math.Max(_week + _day, origin - fitWeeks * _week); s + horizon <= origin; s++)
+        {
+            errors.Add(y[s + horizon] - ForecastWith(weights, y, s, horizon));
+        }
+        if (errors.Count == 0)
+        {
+            return (forecast, forecast, forecast);
+        }
+        errors.Sort();
+        var tail = (1 - coverage) / 2;
+        return (forecast, Math.Max(0, forecast + Quantile(errors, tail)), Math.Max(0, forecast + Quantile(errors, 1 - tail)));
+    }
+
+    private static double Quantile(List<double> sorted, double p)
+    {
+        var position = p * (sorted.Count - 1);
+        var below = (int)Math.Floor(position);
+        var above = Math.Min(below + 1, sorted.Count - 1);
+        return sorted[below] + (sorted[above] - sorted[below]) * (position - below);
     }
 
     /// <summary>Median of the same step in the earlier weeks known at <paramref name="known"/>; yesterday's value before there is a week.</summary>
