@@ -37,7 +37,10 @@ internal sealed class PushSender(IHttpClientFactory clients, VapidKeys keys, Rou
         }, NotificationOutbox.Json);
         var (publicKey, privateKey, subject) = await keys.GetAsync(cancellationToken);
         using var vapid = new VapidAuthentication(publicKey, privateKey) { Subject = subject };
-        var client = new PushServiceClient(clients.CreateClient(ClientName)) { DefaultAuthentication = vapid };
+        var client = new PushServiceClient(clients.CreateClient(ClientName))
+        {
+            DefaultAuthentication = vapid, DefaultAuthenticationScheme = VapidAuthenticationScheme.Vapid,
+        };
         try
         {
             await client.RequestPushMessageDeliveryAsync(subscription,
