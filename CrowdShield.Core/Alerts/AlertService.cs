@@ -322,7 +322,6 @@ public sealed class AlertService(
             return (AlertChangeOutcome.Forbidden, null, null);
         }
         var comment = new AlertComment { Id = Ids.New(), AlertId = alert.Id, Text = text.Trim(), AuthorId = caller.UserId, Author = caller.Email, At = time.GetUtcNow() };
-        db.AlertComments.Add(comment);
         alert.Comments.Add(comment);
         alert.Version++;
         await db.SaveChangesAsync(cancellationToken);

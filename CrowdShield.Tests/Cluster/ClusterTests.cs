@@ -119,7 +119,15 @@ public sealed class ClusterTests(ClusterFixture cluster) : IClassFixture<Cluster
         await page.WaitForURLAsync($"**/events/{s.EventId}");
         // Same host, other node: the cookie goes along, and B must accept what A's keys protected.
         await page.GotoAsync(new Uri(cluster.B.BaseAddress, $"/events/{s.EventId}").ToString());
-        await Assertions.Expect(page.Locator("[data-testid=connection-status][data-state=connected]")).ToBeVisibleAsync(new() { Timeout = 60000 });
+        try
+        {
+            await Assertions.Expect(page.Locator("[data-testid=connection-status][data-state=connected]")).ToBeVisibleAsync(new() { Timeout = 60000 });
+        }
+        catch (PlaywrightException ex)
+        {
+            // What B logged is the only account of why it refused the page.
+            throw new InvalidOperationException($"{ex.Message}\nNode B:\n{cluster.B.RecentLog}", ex);
+        }
         await onA.JsonAsync(HttpMethod.Post, "/api/v1/reports", s.TokenOf(Roles.Field),
             new { eventId = s.EventId, message = "Seen on B, filed on A", type = "other" }, HttpStatusCode.Created);
 

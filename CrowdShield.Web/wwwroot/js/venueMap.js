@@ -122,7 +122,17 @@ export async function create(element, options) {
   }
   // The heat of live pings, drawn from the server's density grid (cell centres weighted by how many live
   // pings each holds): its size follows the venue, not the ping rate.
-  const heat = L.heatLayer([], { radius: 22, blur: 18, maxZoom: 19, minOpacity: 0.25 }).addTo(map);
+  const heat = L.heatLayer([], { radius: 22, blur: 18, maxZoom: 19, minOpacity: 0.25 });
+  // leaflet.heat reads its canvas back with getImageData, which throws on a 0×0 canvas: a map laid out before its
+  // panel has a size (or hidden on a narrow screen) skips drawing until the ResizeObserver gives it one.
+  const drawHeat = heat._redraw;
+  heat._redraw = function () {
+    const size = map.getSize();
+    if (size.x > 0 && size.y > 0) {
+      drawHeat.call(this);
+    }
+  };
+  heat.addTo(map);
   const highlights = new Map();
   const resize = new ResizeObserver(() => map.invalidateSize());
   resize.observe(element);
