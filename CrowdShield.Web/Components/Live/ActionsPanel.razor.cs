@@ -33,6 +33,8 @@ public sealed partial class ActionsPanel
     private bool _busy;
 
     [Parameter] public bool ReadOnly { get; set; }
+    /// <summary>Field tablets: an action aimed at a zone gets an "On it" button, and who took it shows on every screen.</summary>
+    [Parameter] public bool CanTake { get; set; }
 
     [Inject] public required ActionService Actions { get; init; }
     [Inject] public required ISnackbar Snackbar { get; init; }
@@ -42,15 +44,22 @@ public sealed partial class ActionsPanel
     protected override async Task LoadAsync()
     {
         _history.Clear();
-        _history.AddRange((await Actions.ListAsync(EventId, Keep)).Select(a =>
-            new ActionCreatedPayload(a.Id, a.Command, a.ZoneId, a.Note, a.CreatedBy, a.CreatedAt)));
+        _history.AddRange((await Actions.ListAsync(EventId, Keep)).Select(ActionService.Payload));
     }
 
     protected override void Apply(RealtimeMessage message, bool live)
     {
         var action = message.Read<ActionCreatedPayload>();
-        if (_history.Any(a => a.Id == action.Id))
+        // action:created comes again when someone takes the action: the same id, now with takenBy.
+        var known = _history.FindIndex(a => a.Id == action.Id);
+        if (known >= 0)
         {
+            var wasTaken = _history[known].TakenBy is not null;
+            _history[known] = action;
+            if (live && !wasTaken && action.TakenBy is not null)
+            {
+                Snackbar.Add($"{action.TakenBy} is on it: {Label(action.Command)}{(action.ZoneId is null ? "" : $" · {ZoneName(action.ZoneId)}")}", Severity.Info);
+            }
             return;
         }
         _history.Insert(0, action);
@@ -103,6 +112,30 @@ public sealed partial class ActionsPanel
         }
     }
 
+
+    private async Task TakeAsync(string actionId)
+    {
+        if (await CallerAsync() is not { } caller)
+        {
+            Snackbar.Add("Your session has ended; sign in again.", Severity.Error);
+            return;
+        }
+        try
+        {
+            if (await Actions.TakeAsync(actionId, caller) is { } action)
+            {
+                var known = _history.FindIndex(a => a.Id == actionId);
+                if (known >= 0)
+                {
+                    _history[known] = ActionService.Payload(action);
+                }
+            }
+        }
+        catch (ForbiddenException)
+        {
+            Snackbar.Add("You may no longer take actions for this event.", Severity.Error);
+        }
+    }
 
     public static string Label(string command) => Commands.FirstOrDefault(c => c.Id == command)?.Label ?? command;
 

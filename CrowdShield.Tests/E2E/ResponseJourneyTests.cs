@@ -1,0 +1,136 @@
+using System.Net;
+using CrowdShield.Core.Users;
+using CrowdShield.Tests.Infrastructure;
+using Microsoft.Playwright;
+
+namespace CrowdShield.Tests.E2E;
+
+/// <summary>From alert to response in Chromium: the alarm and its mute, comments and assignees, "on it" from the field.</summary>
+public sealed class ResponseJourneyTests(BrowserFixture app) : IClassFixture<BrowserFixture>
+{
+    private static readonly LocatorAssertionsToBeVisibleOptions WithinThreeSeconds = new() { Timeout = 3000 };
+
+    private async Task<(IBrowserContext Context, IPage Page, List<string> Errors)> OpenAsync(string path, TestUser user, int width = 1600, int height = 1000)
+    {
+        var (context, page, errors) = await app.NewPageAsync(width, height);
+        await BrowserFixture.SignInAsync(page, path, user.Email, user.Password);
+        await page.WaitForURLAsync(url => url.EndsWith(path, StringComparison.Ordinal));
+        await Assertions.Expect(page.Locator("[data-testid=connection-status][data-state=connected]")).ToBeVisibleAsync(new() { Timeout = 15000 });
+        return (context, page, errors);
+    }
+
+    private static async Task<string> CriticalAlertAsync(ApiClient api, Scenario s)
+    {
+        // gate-3's threshold is 30: 48 is past 1.5× of it, critical.
+        var count = await api.JsonAsync(HttpMethod.Post, "/api/v1/cctv/objects", s.TokenOf(Roles.Device),
+            new { eventId = s.EventId, cameraId = "cam-1", zoneId = "gate-3", count = 48 }, HttpStatusCode.Accepted);
+        return count.GetProperty("alertId").GetString()!;
+    }
+
+    [Fact]
+    public async Task ACriticalAlert_SoundsTheAlarm_MuteSilencesThisBrowserOnly_AndAcknowledgeEndsIt()
+    {
+        using var api = app.Api();
+        var s = await api.ScenarioAsync();
+        var (context, page, errors) = await OpenAsync($"/events/{s.EventId}", s.Users[Roles.Operator]);
+        await using var _ = context;
+        var alarm = page.Locator("[data-testid=alarm-mute]");
+        await Assertions.Expect(alarm).ToHaveAttributeAsync("data-alarm", "silent");
+        await Assertions.Expect(alarm).ToHaveAttributeAsync("data-muted", "false");
+
+        var alertId = await CriticalAlertAsync(api, s);
+
+        await Assertions.Expect(alarm).ToHaveAttributeAsync("data-alarm", "sounding", new() { Timeout = 3000 });
+        await alarm.ClickAsync();
+        await Assertions.Expect(alarm).ToHaveAttributeAsync("data-muted", "true");
+        await Assertions.Expect(alarm).ToHaveAttributeAsync("data-alarm", "muted");
+        // Muting never hides the alert.
+        var item = page.Locator($"[data-testid=alert-item][data-alert-id='{alertId}']");
+        await Assertions.Expect(item).ToBeVisibleAsync();
+
+        // The mute belongs to this browser: it outlives a reload; another browser still sounds.
+        await page.ReloadAsync();
+        await Assertions.Expect(alarm).ToHaveAttributeAsync("data-muted", "true", new() { Timeout = 15000 });
+        await Assertions.Expect(alarm).ToHaveAttributeAsync("data-alarm", "muted");
+        var (otherContext, other, otherErrors) = await OpenAsync($"/events/{s.EventId}", s.Users[Roles.Operator]);
+        await using var __ = otherContext;
+        await Assertions.Expect(other.Locator("[data-testid=alarm-mute]")).ToHaveAttributeAsync("data-alarm", "sounding");
+
+        await alarm.ClickAsync();
+        await Assertions.Expect(alarm).ToHaveAttributeAsync("data-alarm", "sounding");
+        await item.Locator("[data-testid=alert-acknowledge]").ClickAsync();
+        await Assertions.Expect(alarm).ToHaveAttributeAsync("data-alarm", "silent", new() { Timeout = 3000 });
+        await Assertions.Expect(other.Locator("[data-testid=alarm-mute]")).ToHaveAttributeAsync("data-alarm", "silent", new() { Timeout = 3000 });
+        Assert.Empty(errors);
+        Assert.Empty(otherErrors);
+    }
+
+    [Fact]
+    public async Task ACommentAndAnAssignee_ReachEveryScreen_AsText()
+    {
+        using var api = app.Api();
+        var s = await api.ScenarioAsync();
+        var (context, page, errors) = await OpenAsync($"/events/{s.EventId}", s.Users[Roles.Operator]);
+        var (kioskContext, kiosk, kioskErrors) = await OpenAsync($"/kiosk/{s.EventId}", s.Users[Roles.Viewer], 1920, 1080);
+        await using var _ = context;
+        await using var __ = kioskContext;
+        var alertId = await CriticalAlertAsync(api, s);
+        var item = page.Locator($"[data-testid=alert-item][data-alert-id='{alertId}']");
+        await Assertions.Expect(item).ToBeVisibleAsync(WithinThreeSeconds);
+
+        const string Hostile = "Stewards at the barrier <img src=x onerror=\"window.__pwned=1\">";
+        await item.Locator("[data-testid=alert-comment-input]").FillAsync(Hostile);
+        await item.Locator("[data-testid=alert-comment-add]").ClickAsync();
+        await item.Locator("[data-testid=alert-assign-me]").ClickAsync();
+
+        var onKiosk = kiosk.Locator($"[data-testid=alert-item][data-alert-id='{alertId}']");
+        await Assertions.Expect(onKiosk.Locator("[data-testid=alert-comment]")).ToContainTextAsync(Hostile, new() { Timeout = 3000 });
+        await Assertions.Expect(onKiosk.Locator("[data-testid=alert-assignee]")).ToBeVisibleAsync(WithinThreeSeconds);
+        await Assertions.Expect(item.Locator("[data-testid=alert-comment-input]")).ToHaveValueAsync("");
+        Assert.Equal(0, await kiosk.Locator("[data-testid=alert-comment] img").CountAsync());
+        Assert.False(await kiosk.EvaluateAsync<bool>("() => window.__pwned === 1"));
+        Assert.False(await page.EvaluateAsync<bool>("() => window.__pwned === 1"));
+
+        var stored = await api.JsonAsync(HttpMethod.Get, $"/api/v1/alerts?eventId={s.EventId}", s.AdminToken);
+        var alert = stored.EnumerateArray().Single(a => a.GetProperty("id").GetString() == alertId);
+        Assert.Equal(Hostile, Assert.Single(alert.GetProperty("comments").EnumerateArray()).GetProperty("text").GetString());
+        Assert.Equal(s.Users[Roles.Operator].Id, alert.GetProperty("assignee").GetProperty("id").GetString());
+        Assert.Empty(errors);
+        Assert.Empty(kioskErrors);
+    }
+
+    [Fact]
+    public async Task AnActionForAZone_IsTakenFromTheTablet_AndTheOperatorSeesWhoIsOnIt()
+    {
+        using var api = app.Api();
+        var s = await api.ScenarioAsync();
+        var (context, page, errors) = await OpenAsync($"/events/{s.EventId}", s.Users[Roles.Operator]);
+        var (tabletContext, tablet, tabletErrors) = await OpenAsync($"/field/{s.EventId}", s.Users[Roles.Field], 800, 1280);
+        await using var _ = context;
+        await using var __ = tabletContext;
+
+        var action = await api.JsonAsync(HttpMethod.Post, "/api/v1/actions", s.TokenOf(Roles.Operator),
+            new { eventId = s.EventId, command = "dispatch_staff", zoneId = "gate-3", note = "Two stewards to the barrier" }, HttpStatusCode.Created);
+        var actionId = action.GetProperty("id").GetString();
+        var venueWide = await api.JsonAsync(HttpMethod.Post, "/api/v1/actions", s.TokenOf(Roles.Operator),
+            new { eventId = s.EventId, command = "announcement", note = "Welcome" }, HttpStatusCode.Created);
+
+        var onTablet = tablet.Locator($"[data-testid=action-item][data-action-id='{actionId}']");
+        await Assertions.Expect(onTablet.Locator("[data-testid=action-take]")).ToBeVisibleAsync(WithinThreeSeconds);
+        // Only actions aimed at a zone are something to go and do.
+        var announcement = tablet.Locator($"[data-testid=action-item][data-action-id='{venueWide.GetProperty("id").GetString()}']");
+        await Assertions.Expect(announcement).ToBeVisibleAsync(WithinThreeSeconds);
+        Assert.Equal(0, await announcement.Locator("[data-testid=action-take]").CountAsync());
+
+        await onTablet.Locator("[data-testid=action-take]").ClickAsync();
+
+        var onOperator = page.Locator($"[data-testid=action-item][data-action-id='{actionId}'] [data-testid=action-taken-by]");
+        await Assertions.Expect(onOperator).ToBeVisibleAsync(WithinThreeSeconds);
+        await Assertions.Expect(onTablet.Locator("[data-testid=action-take]")).ToHaveCountAsync(0);
+        var stored = await api.JsonAsync(HttpMethod.Get, $"/api/v1/actions?eventId={s.EventId}", s.AdminToken);
+        var taken = stored.EnumerateArray().Single(a => a.GetProperty("id").GetString() == actionId);
+        Assert.False(string.IsNullOrEmpty(taken.GetProperty("takenBy").GetString()));
+        Assert.Empty(errors);
+        Assert.Empty(tabletErrors);
+    }
+}
