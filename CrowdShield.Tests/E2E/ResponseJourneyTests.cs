@@ -133,4 +133,50 @@ public sealed class ResponseJourneyTests(BrowserFixture app) : IClassFixture<Bro
         Assert.Empty(errors);
         Assert.Empty(tabletErrors);
     }
+
+    [Fact]
+    public async Task TheShiftLog_ShowsWhatHappened_FiltersIt_AndExportsTheSameSelection()
+    {
+        using var api = app.Api();
+        var s = await api.ScenarioAsync();
+        var alertId = await CriticalAlertAsync(api, s);
+        await api.JsonAsync(HttpMethod.Post, $"/api/v1/alerts/{alertId}/comments", s.TokenOf(Roles.Operator),
+            new { text = "Barrier line holding, two stewards sent" }, HttpStatusCode.Created);
+        await api.JsonAsync(HttpMethod.Post, "/api/v1/reports", s.TokenOf(Roles.Field),
+            new { eventId = s.EventId, message = "Queue spilling onto the road", type = "overcrowding", zoneId = "gate-3" }, HttpStatusCode.Created);
+        var (context, page, errors) = await OpenAsync($"/events/{s.EventId}", s.Users[Roles.Operator]);
+        await using var _ = context;
+
+        await page.ClickAsync("[data-testid=open-log]");
+        await page.WaitForURLAsync($"**/events/{s.EventId}/log");
+        await Assertions.Expect(page.Locator("[data-testid=page-interactive]")).ToBeAttachedAsync(new() { Timeout = 15000 });
+        var entries = page.Locator("[data-testid=log-entry]");
+        await Assertions.Expect(entries.And(page.Locator($"[data-kind=alert][data-ref='{alertId}']"))).ToBeVisibleAsync();
+        var comment = entries.Filter(new() { HasText = "Barrier line holding" });
+        await Assertions.Expect(comment).ToHaveAttributeAsync("data-kind", "comment");
+        await Assertions.Expect(entries.Filter(new() { HasText = "Queue spilling onto the road" })).ToBeVisibleAsync();
+
+        await page.Locator("[data-testid=log-kind-comment]").UncheckAsync();
+        await Assertions.Expect(comment).ToHaveCountAsync(0);
+        await Assertions.Expect(entries.Filter(new() { HasText = "Queue spilling onto the road" })).ToBeVisibleAsync();
+
+        // The export link carries the same selection, and the browser's session is enough to download it.
+        var href = await page.Locator("[data-testid=log-export-csv]").GetAttributeAsync("href");
+        Assert.Contains("kind=", href);
+        var csv = await page.APIRequest.GetAsync(href!);
+        Assert.Equal(200, csv.Status);
+        var text = await csv.TextAsync();
+        Assert.Contains("Queue spilling onto the road", text);
+        Assert.DoesNotContain("Barrier line holding", text);
+        var pdf = await page.APIRequest.GetAsync((await page.Locator("[data-testid=log-export-pdf]").GetAttributeAsync("href"))!);
+        Assert.Equal("application/pdf", pdf.Headers["content-type"]);
+        Assert.Empty(errors);
+
+        // Field staff may not read the log.
+        var (fieldContext, field, _) = await app.NewPageAsync(800, 1280);
+        await using var __ = fieldContext;
+        await BrowserFixture.SignInAsync(field, $"/events/{s.EventId}/log", s.Users[Roles.Field].Email, s.Users[Roles.Field].Password);
+        await Assertions.Expect(field.Locator("[data-testid=log-entry]")).ToHaveCountAsync(0);
+        Assert.DoesNotContain("/log", new Uri(field.Url).AbsolutePath);
+    }
 }

@@ -66,7 +66,10 @@ public static class AuthServiceExtensions
                         || caller.Role != context.Principal.FindFirst(UserClaims.Role)?.Value)
                     {
                         context.RejectPrincipal();
+                        return;
                     }
+                    // The same fresh caller the API's endpoints read (the log page's downloads go by cookie).
+                    context.HttpContext.Items[typeof(Core.Users.Caller)] = caller;
                 };
             })
             .AddJwtBearer();
