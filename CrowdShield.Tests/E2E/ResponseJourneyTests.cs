@@ -157,6 +157,8 @@ public sealed class ResponseJourneyTests(BrowserFixture app) : IClassFixture<Bro
         await Assertions.Expect(entries.Filter(new() { HasText = "Queue spilling onto the road" })).ToBeVisibleAsync();
 
         await page.Locator("[data-testid=log-kind-comment]").UncheckAsync();
+        await Assertions.Expect(page.Locator("[data-testid=log-kind-comment]")).Not.ToBeCheckedAsync();
+        await Assertions.Expect(page.Locator("[data-testid=log-export-csv]")).ToHaveAttributeAsync("href", new System.Text.RegularExpressions.Regex("kind="));
         await Assertions.Expect(comment).ToHaveCountAsync(0);
         await Assertions.Expect(entries.Filter(new() { HasText = "Queue spilling onto the road" })).ToBeVisibleAsync();
 
@@ -178,5 +180,26 @@ public sealed class ResponseJourneyTests(BrowserFixture app) : IClassFixture<Bro
         await BrowserFixture.SignInAsync(field, $"/events/{s.EventId}/log", s.Users[Roles.Field].Email, s.Users[Roles.Field].Password);
         await Assertions.Expect(field.Locator("[data-testid=log-entry]")).ToHaveCountAsync(0);
         Assert.DoesNotContain("/log", new Uri(field.Url).AbsolutePath);
+    }
+
+    [Fact]
+    public async Task TheTablet_AsksOnceForPushNotifications()
+    {
+        using var api = app.Api();
+        var s = await api.ScenarioAsync();
+        var (context, tablet, errors) = await OpenAsync($"/field/{s.EventId}", s.Users[Roles.Field], 800, 1280);
+        await using var _ = context;
+
+        var ask = tablet.Locator("[data-testid=push-opt-in][data-state=ask]");
+        await Assertions.Expect(ask).ToBeVisibleAsync(WithinThreeSeconds);
+        await tablet.ClickAsync("[data-testid=push-decline]");
+        await Assertions.Expect(tablet.Locator("[data-testid=push-opt-in]")).ToHaveCountAsync(0);
+
+        await tablet.ReloadAsync();
+        await Assertions.Expect(tablet.Locator("[data-testid=connection-status][data-state=connected]")).ToBeVisibleAsync(new() { Timeout = 15000 });
+        await Assertions.Expect(tablet.Locator("[data-testid=report-form]")).ToBeVisibleAsync();
+        await Task.Delay(500);
+        Assert.Equal(0, await tablet.Locator("[data-testid=push-opt-in]").CountAsync());
+        Assert.Empty(errors);
     }
 }

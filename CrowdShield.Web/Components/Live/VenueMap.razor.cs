@@ -62,6 +62,7 @@ public sealed partial class VenueMap
     [Inject] public required LiveMap LiveMap { get; init; }
     [Inject] public required Forecaster Forecaster { get; init; }
     [Inject] public required IOptions<MapUiOptions> Ui { get; init; }
+    [Inject] public required ILogger<VenueMap> Logger { get; init; }
 
     protected override IReadOnlySet<string> Types => Shown;
 
@@ -178,6 +179,13 @@ public sealed partial class VenueMap
             // The connection dropped mid-call. Nothing is lost: the next render after reconnecting builds or
             // updates the map with the latest state.
             _creating = _map is null ? null : _creating;
+        }
+        catch (JSException ex)
+        {
+            // A drawing error in the browser must not end the operator's circuit (every widget on the page with
+            // it): the next update redraws from the full state.
+            Logger.LogWarning(ex, "The venue map of event {EventId} failed to draw an update", EventId);
+            _zonesChanged = true;
         }
     }
 

@@ -134,7 +134,21 @@ export async function create(element, options) {
   };
   heat.addTo(map);
   const highlights = new Map();
-  const resize = new ResizeObserver(() => map.invalidateSize());
+  // Tooltip positions are computed from the map's size: on a map without one (laid out, hidden, or its page
+  // being left) Leaflet computes NaN and throws. Labels changed then are applied once the map has a size again.
+  const staleLabels = new Set();
+  const sized = () => element.isConnected && map.getSize().x > 0 && map.getSize().y > 0;
+  const relabel = () => {
+    for (const zoneId of staleLabels) {
+      const entry = zones.get(zoneId);
+      entry?.polygon.setTooltipContent(label(entry.state));
+    }
+    staleLabels.clear();
+  };
+  const resize = new ResizeObserver(() => {
+    map.invalidateSize();
+    if (sized()) relabel();
+  });
   resize.observe(element);
 
   const handle = {
@@ -151,7 +165,10 @@ export async function create(element, options) {
         if (!entry) continue;
         Object.assign(entry.state, zone);
         entry.polygon.setStyle(zoneStyle(entry.state.level, entry.state.predictedLevel));
-        entry.polygon.setTooltipContent(label(entry.state));
+        staleLabels.add(zone.zoneId ?? zone.id);
+      }
+      if (sized()) {
+        relabel();
       }
       if (change.cells) {
         const max = Math.max(1, ...change.cells.map(c => c.count));
