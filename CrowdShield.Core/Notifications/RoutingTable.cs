@@ -41,9 +41,14 @@ public sealed class RoutingTable(IDbContextFactory<CrowdShieldDb> dbFactory, Eve
 
     /// <summary>Replaces the event's table. A line sent without a secret keeps the secret of the same webhook before.</summary>
     /// <exception cref="ValidationException">A line is invalid (fields <c>rules[i].…</c>); nothing is changed.</exception>
+    /// <exception cref="ForbiddenException">The caller is not an administrator.</exception>
     public async Task<IReadOnlyList<NotificationRule>> ReplaceAsync(
         EventDefinition definition, IReadOnlyList<RoutingRuleInput>? input, Caller caller, CancellationToken cancellationToken = default)
     {
+        if (caller.Role != Roles.Admin)
+        {
+            throw new ForbiddenException("Only administrators change where alerts are sent.");
+        }
         var errors = new ValidationErrors();
         if (input is null)
         {

@@ -1,7 +1,11 @@
 using System.Net;
 using CrowdShield.Core.Users;
 using CrowdShield.Tests.Infrastructure;
+using CrowdShield.Core.Notifications;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Playwright;
+using CrowdShieldDb = CrowdShield.Core.Data.CrowdShieldDb;
 
 namespace CrowdShield.Tests.E2E;
 
@@ -200,6 +204,66 @@ public sealed class ResponseJourneyTests(BrowserFixture app) : IClassFixture<Bro
         await Assertions.Expect(tablet.Locator("[data-testid=report-form]")).ToBeVisibleAsync();
         await Task.Delay(500);
         Assert.Equal(0, await tablet.Locator("[data-testid=push-opt-in]").CountAsync());
+        Assert.Empty(errors);
+    }
+
+    [Fact]
+    public async Task AnAdmin_EditsTheRoutingTable_WithErrorsOnTheirLine_AndSendsAFailedDeliveryAgain()
+    {
+        using var api = app.Api();
+        var s = await api.ScenarioAsync();
+        long deadId;
+        await using (var db = await app.Services.GetRequiredService<IDbContextFactory<CrowdShieldDb>>().CreateDbContextAsync())
+        {
+            var dead = new Notification
+            {
+                EventId = s.EventId, Channel = Channels.Webhook, Target = "http://127.0.0.1:9/hook", Kind = NotificationKinds.Alert, Body = "{}",
+                Status = NotificationStatus.Dead, Attempts = 8, LastError = "Connection refused", CreatedAt = DateTimeOffset.UtcNow,
+                NextAttemptAt = DateTimeOffset.UtcNow,
+            };
+            db.Notifications.Add(dead);
+            await db.SaveChangesAsync();
+            deadId = dead.Id;
+        }
+        var admin = new TestUser("admin", AppFixture.AdminEmail, AppFixture.AdminPassword, Roles.Admin, s.AdminToken);
+        var (context, page, errors) = await OpenAsync($"/events/{s.EventId}", admin);
+        await using var _ = context;
+
+        await page.ClickAsync("[data-testid=open-notifications]");
+        await page.WaitForURLAsync($"**/events/{s.EventId}/notifications");
+        await Assertions.Expect(page.Locator("[data-testid=page-interactive]")).ToBeAttachedAsync(new() { Timeout = 15000 });
+
+        await page.ClickAsync("[data-testid=rule-add]");
+        await page.ClickAsync("[data-testid=rule-add]");
+        var rules = page.Locator("[data-testid=routing-rule]");
+        await rules.Nth(0).Locator("[data-testid=rule-target]").FillAsync("https://incident.example/hooks/crowdshield");
+        await rules.Nth(0).Locator("[data-testid=rule-secret]").FillAsync("s3cret-for-hmac");
+        await rules.Nth(1).Locator("[data-testid=rule-channel]").SelectOptionAsync("email");
+        await rules.Nth(1).Locator("[data-testid=rule-level]").FillAsync("2");
+        await rules.Nth(1).Locator("[data-testid=rule-target]").FillAsync("not an address");
+        await page.ClickAsync("[data-testid=routing-save]");
+
+        await Assertions.Expect(rules.Nth(1).Locator("[data-testid=rule-error]")).ToContainTextAsync("e-mail");
+        Assert.Equal(0, await rules.Nth(0).Locator("[data-testid=rule-error]").CountAsync());
+        var unchanged = await api.JsonAsync(HttpMethod.Get, $"/api/v1/events/{s.EventId}/routing", s.AdminToken);
+        Assert.Empty(unchanged.EnumerateArray());
+
+        await rules.Nth(1).Locator("[data-testid=rule-target]").FillAsync("duty.manager@venue.example");
+        await page.ClickAsync("[data-testid=routing-save]");
+        await Assertions.Expect(page.Locator("[data-testid=routing-saved]")).ToBeVisibleAsync();
+        var saved = (await api.JsonAsync(HttpMethod.Get, $"/api/v1/events/{s.EventId}/routing", s.AdminToken)).EnumerateArray().ToList();
+        Assert.Equal(2, saved.Count);
+        Assert.Contains(saved, r => r.GetProperty("channel").GetString() == "webhook" && r.GetProperty("signed").GetBoolean());
+        Assert.Contains(saved, r => r.GetProperty("channel").GetString() == "email" && r.GetProperty("level").GetInt32() == 2);
+
+        var delivery = page.Locator("[data-testid=delivery][data-status=dead]");
+        await Assertions.Expect(delivery).ToContainTextAsync("Connection refused");
+        await delivery.Locator("[data-testid=delivery-retry]").ClickAsync();
+        await Assertions.Expect(page.Locator("[data-testid=delivery][data-status=dead]")).ToHaveCountAsync(0);
+        await using (var db = await app.Services.GetRequiredService<IDbContextFactory<CrowdShieldDb>>().CreateDbContextAsync())
+        {
+            Assert.NotEqual(NotificationStatus.Dead, (await db.Notifications.SingleAsync(n => n.Id == deadId)).Status);
+        }
         Assert.Empty(errors);
     }
 }

@@ -12,6 +12,7 @@ public static class PageAccess
     public const string Log = "page:log";
     public const string Admin = "page:admin";
     public const string Zones = "page:zones";
+    public const string Notifications = "page:notifications";
 
     public static readonly IReadOnlyDictionary<string, string[]> RolesOf = new Dictionary<string, string[]>
     {
@@ -24,6 +25,8 @@ public static class PageAccess
         [Admin] = [Roles.Admin],
         // Zones change what every screen shows and what alerts on: administrators only, as on the API.
         [Zones] = [Roles.Admin],
+        // Where alerts go (webhook URLs, addresses) and the deliveries that failed: administrators only.
+        [Notifications] = [Roles.Admin],
     };
 
     /// <summary>Whether <paramref name="caller"/> may open <paramref name="page"/> of event <paramref name="eventId"/> now.</summary>
