@@ -19,9 +19,6 @@ public sealed class Forecaster(LiveMap map, EventDirectory events, ZoneHistory h
     public const double TrendMinutes = 30;
     /// <summary>Share of the last 8 days that must have readings for the weekly model.</summary>
     public const double MinimumCoverage = 0.75;
-    /// <summary>z of the 90th percentile of a normal distribution: the trend's 80 % interval is ± this many standard errors.</summary>
-    private const double Z80 = 1.2816;
-
     private readonly SeasonalForecaster _seasonal = new();
 
     public async Task<PredictionSet?> PredictAsync(string eventId, int horizonMinutes, CancellationToken cancellationToken = default)
@@ -94,14 +91,53 @@ public sealed class Forecaster(LiveMap map, EventDirectory events, ZoneHistory h
         return (now, zones);
     }
 
-    /// <summary>The weekly model from the current count: whole hours ahead with their intervals, straight lines between.</summary>
-    private ZoneModel Weekly(double[] values, int count, DateTimeOffset? last)
+    private ZoneModel Weekly(double[] values, int count, DateTimeOffset? last) => new("weekly", count, last, Outlooks.Weekly(_seasonal, values, count));
+
+    /// <summary>A zone's forecast as a function of minutes ahead, what it rests on, and when it was last measured.</summary>
+    private sealed record ZoneModel(string Basis, int Count, DateTimeOffset? LastReading, Func<int, OutlookPoint> At)
     {
-        var series = (double[])values.Clone();
+        public static ZoneModel FromTrend(IReadOnlyList<(DateTimeOffset At, double Count)> points, int count, DateTimeOffset? last) =>
+            new("trend", count, last, Outlooks.Trend(points, count));
+    }
+}
+
+/// <summary>
+/// The two forecasts of a zone's next minutes, as pure functions of what is known now: used by <see cref="Forecaster"/>
+/// and, unchanged, by the forecast-alert evaluation (tools/CrowdShield.ForecastEval).
+/// </summary>
+public static class Outlooks
+{
+    /// <summary>z of the 90th percentile of a normal distribution: the trend's 80 % interval is ± this many standard errors.</summary>
+    private const double Z80 = 1.2816;
+
+
+    /// <summary>
+    /// The damped trend: count + slope·T·(1 − e^(−m/T)). Its interval is the linear fit's prediction error:
+    /// the scatter of the half hour around its line, and the slope's own uncertainty carried over the horizon.
+    /// </summary>
+    public static Func<int, OutlookPoint> Trend(IReadOnlyList<(DateTimeOffset At, double Count)> points, int count)
+    {
+        var fit = Intelligence.Trend.Fit(points);
+        return minutes =>
+        {
+            var reach = Forecaster.TrendMinutes * (1 - Math.Exp(-minutes / Forecaster.TrendMinutes));
+            var mean = count + fit.SlopePerMinute * reach;
+            var spread = Z80 * Math.Sqrt(fit.ResidualVariance + fit.SlopeVariance * reach * reach);
+            return new OutlookPoint(minutes, mean, Math.Max(0, mean - spread), mean + spread);
+        };
+    }
+
+    /// <summary>
+    /// The weekly model from the current count: whole hours ahead with their intervals (from the model's own
+    /// errors on the history), straight lines between. <paramref name="values"/> are hourly, the last one the hour in progress.
+    /// </summary>
+    public static Func<int, OutlookPoint> Weekly(SeasonalForecaster seasonal, IReadOnlyList<double> values, int count)
+    {
+        var series = values.ToArray();
         var origin = series.Length - 1;
         series[origin] = count; // the hour in progress: what is there now
         var nodes = new Dictionary<int, (double Mean, double Low, double High)> { [0] = (count, count, count) };
-        return new ZoneModel("weekly", count, last, minutes =>
+        return minutes =>
         {
             var hours = Math.Max(1, (int)Math.Ceiling(minutes / 60.0));
             var before = Node(hours - 1);
@@ -111,35 +147,15 @@ public sealed class Forecaster(LiveMap map, EventDirectory events, ZoneHistory h
                 before.Mean + (after.Mean - before.Mean) * fraction,
                 before.Low + (after.Low - before.Low) * fraction,
                 before.High + (after.High - before.High) * fraction);
-        });
+        };
 
         (double Mean, double Low, double High) Node(int hours)
         {
             if (!nodes.TryGetValue(hours, out var node))
             {
-                nodes[hours] = node = _seasonal.ForecastInterval(series, origin, hours);
+                nodes[hours] = node = seasonal.ForecastInterval(series, origin, hours);
             }
             return node;
-        }
-    }
-
-    /// <summary>A zone's forecast as a function of minutes ahead, what it rests on, and when it was last measured.</summary>
-    private sealed record ZoneModel(string Basis, int Count, DateTimeOffset? LastReading, Func<int, OutlookPoint> At)
-    {
-        /// <summary>
-        /// The damped trend: count + slope·T·(1 − e^(−m/T)). Its interval is the linear fit's prediction error:
-        /// the scatter of the half hour around its line, and the slope's own uncertainty carried over the horizon.
-        /// </summary>
-        public static ZoneModel FromTrend(IReadOnlyList<(DateTimeOffset At, double Count)> points, int count, DateTimeOffset? last)
-        {
-            var fit = Trend.Fit(points);
-            return new ZoneModel("trend", count, last, minutes =>
-            {
-                var reach = TrendMinutes * (1 - Math.Exp(-minutes / TrendMinutes));
-                var mean = count + fit.SlopePerMinute * reach;
-                var spread = Z80 * Math.Sqrt(fit.ResidualVariance + fit.SlopeVariance * reach * reach);
-                return new OutlookPoint(minutes, mean, Math.Max(0, mean - spread), mean + spread);
-            });
         }
     }
 }

@@ -133,33 +133,9 @@ internal sealed class DemoSimulator(
         }
     }
 
-    /// <summary>The zone a surge is building in during this cycle.</summary>
-    private DemoZone SurgeZone(TimeSpan elapsed) =>
-        DemoVenue.Zones[(int)(elapsed / options.Value.SurgeCycle) * 3 % DemoVenue.Zones.Count];
+    private DemoZone SurgeZone(TimeSpan elapsed) => DemoVenue.SurgeZone(elapsed, options.Value.SurgeCycle);
 
-    /// <summary>Arrival waves (20-minute period, each zone in its own phase) plus the surge of the cycle.</summary>
-    private int Count(DemoZone zone, TimeSpan elapsed)
-    {
-        var threshold = DemoVenue.Threshold(zone);
-        var phase = DemoVenue.Zones.ToList().IndexOf(zone) / (double)DemoVenue.Zones.Count;
-        var wave = 0.45 + 0.18 * Math.Sin(2 * Math.PI * (elapsed.TotalMinutes / 20 + phase));
-        var count = threshold * wave;
-        if (SurgeZone(elapsed) == zone)
-        {
-            var cycle = options.Value.SurgeCycle;
-            var u = elapsed.TotalSeconds % cycle.TotalSeconds / cycle.TotalSeconds;
-            // Every other surge peaks past 1.5 × the threshold, where its alert turns critical.
-            var peak = threshold * ((int)(elapsed / cycle) % 2 == 0 ? 1.25 : 1.6);
-            count = u switch
-            {
-                < 0.25 => count + (peak - count) * (u / 0.25),
-                < 0.4 => peak,
-                < 0.6 => peak + (count * 0.5 - peak) * ((u - 0.4) / 0.2),
-                _ => count * 0.5,
-            };
-        }
-        return (int)Math.Round(count * (0.97 + 0.06 * _random.NextDouble()));
-    }
+    private int Count(DemoZone zone, TimeSpan elapsed) => DemoVenue.Crowd(zone, elapsed, options.Value.SurgeCycle, _random.NextDouble());
 
     private Task<Caller?> DemoUserAsync(string role, CancellationToken cancellationToken) =>
         UserAsync(DemoUsers.All.First(u => u.Role == role).Email, cancellationToken);

@@ -70,6 +70,38 @@ public static class DemoVenue
 
     public static (double EastM, double NorthM) Middle(DemoZone zone) =>
         (zone.Corners.Average(c => c.EastM), zone.Corners.Average(c => c.NorthM));
+
+    /// <summary>The zone a surge is building in during this cycle.</summary>
+    public static DemoZone SurgeZone(TimeSpan elapsed, TimeSpan surgeCycle) => Zones[(int)(elapsed / surgeCycle) * 3 % Zones.Count];
+
+    /// <summary>
+    /// A zone's crowd at <paramref name="elapsed"/>: arrival waves (20-minute period, each zone in its own phase) plus the
+    /// surge of the cycle, with ±3 % noise from <paramref name="noise"/> in [0, 1). The demo's cameras report this, and
+    /// the forecast-alert evaluation replays it.
+    /// </summary>
+    public static int Crowd(DemoZone zone, TimeSpan elapsed, TimeSpan surgeCycle, double noise)
+    {
+        var threshold = Threshold(zone);
+        var phase = Zones.ToList().IndexOf(zone) / (double)Zones.Count;
+        var wave = 0.45 + 0.18 * Math.Sin(2 * Math.PI * (elapsed.TotalMinutes / 20 + phase));
+        var count = threshold * wave;
+        if (SurgeZone(elapsed, surgeCycle) == zone)
+        {
+            var u = elapsed.TotalSeconds % surgeCycle.TotalSeconds / surgeCycle.TotalSeconds;
+            // Every other surge peaks past 1.5 × the threshold, where its alert turns critical.
+            var peak = threshold * ((int)(elapsed / surgeCycle) % 2 == 0 ? 1.25 : 1.6);
+            // It builds over the first 40 % of the cycle (4 minutes by default), as a crowd at a gate does, so
+            // that the trend sees it coming and a forecast alert precedes the live one.
+            count = u switch
+            {
+                < 0.4 => count + (peak - count) * (u / 0.4),
+                < 0.5 => peak,
+                < 0.65 => peak + (count * 0.5 - peak) * ((u - 0.5) / 0.15),
+                _ => count * 0.5,
+            };
+        }
+        return (int)Math.Round(count * (0.97 + 0.06 * noise));
+    }
 }
 
 public sealed record DemoZone(string Id, string Name, IReadOnlyList<(double EastM, double NorthM)> Corners)
@@ -87,7 +119,7 @@ public sealed class DemoOptions
     /// <summary>Simulated phones moving around the venue.</summary>
     public int Phones { get; set; } = 250;
     /// <summary>A surge crosses one zone's threshold once per cycle.</summary>
-    public TimeSpan SurgeCycle { get; set; } = TimeSpan.FromMinutes(4);
+    public TimeSpan SurgeCycle { get; set; } = TimeSpan.FromMinutes(20);
     /// <summary>About how often a steward files a report.</summary>
     public TimeSpan ReportEvery { get; set; } = TimeSpan.FromSeconds(90);
 }
