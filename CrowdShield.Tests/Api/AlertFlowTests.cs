@@ -2,6 +2,9 @@ using System.Net;
 using CrowdShield.Core.Realtime;
 using CrowdShield.Core.Users;
 using CrowdShield.Tests.Infrastructure;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using CrowdShieldDb = CrowdShield.Core.Data.CrowdShieldDb;
 
 namespace CrowdShield.Tests.Api;
 
@@ -55,12 +58,21 @@ public abstract class AlertFlowContract(AppFixture app)
         using var api = app.Api();
         var s = await api.ScenarioAsync();
 
+        var capturedAt = DateTimeOffset.UtcNow.AddHours(-3);
         var result = await api.JsonAsync(HttpMethod.Post, "/api/v1/cctv/objects", s.TokenOf(Roles.Device),
-            Count(s.EventId, 500, DateTimeOffset.UtcNow.AddHours(-3)), HttpStatusCode.Accepted);
+            Count(s.EventId, 500, capturedAt), HttpStatusCode.Accepted);
 
         Assert.Equal(500, result.GetProperty("count").GetInt32());
         Assert.Equal(JsonValueKindNull, result.GetProperty("alertId").ValueKind);
         Assert.Empty((await api.JsonAsync(HttpMethod.Get, $"/api/v1/alerts?eventId={s.EventId}", s.AdminToken)).EnumerateArray());
+        // History: the reading at its capture time, and the hour it belongs to in the weekly model's roll-ups.
+        await using var db = await app.Services.GetRequiredService<IDbContextFactory<CrowdShieldDb>>().CreateDbContextAsync();
+        var reading = await db.CameraCounts.AsNoTracking().SingleAsync(c => c.EventId == s.EventId);
+        Assert.Equal((500, "gate-3"), (reading.Count, reading.ZoneId));
+        Assert.True((reading.CapturedAt - capturedAt).Duration() < TimeSpan.FromSeconds(1), $"stored as captured at {reading.CapturedAt:O}, sent {capturedAt:O}");
+        var hour = await db.HourlyCounts.AsNoTracking().SingleAsync(h => h.EventId == s.EventId);
+        Assert.Equal((500.0, 1), (hour.Sum, hour.Readings));
+        Assert.InRange(capturedAt - hour.HourStart, TimeSpan.Zero, TimeSpan.FromHours(1));
     }
 
     [Fact]

@@ -66,11 +66,67 @@ public sealed class AlertsPanelTests : WidgetTestContext
     }
 
     [Fact]
-    public void ReadOnly_HasNoButtons()
+    public async Task ReadOnly_ShowsTheAlert_WithNothingToPressOrType()
     {
-        var panel = Render<AlertsPanel>(p => p.Add(c => c.EventId, EventId).Add(c => c.ReadOnly, true));
+        await InDbAsync(db =>
+        {
+            db.Alerts.Add(new Alert { Id = "a1", EventId = EventId, ZoneId = "gate-3", Type = AlertTypes.Overcrowding, Message = "Gate 3: 50 people", Severity = "critical", CreatedAt = DateTimeOffset.UtcNow });
+            return db.SaveChangesAsync();
+        });
+        var readOnly = Render<AlertsPanel>(p => p.Add(c => c.EventId, EventId).Add(c => c.ReadOnly, true));
+        var operating = Render<AlertsPanel>(p => p.Add(c => c.EventId, EventId));
 
-        Assert.Empty(panel.FindAll("button"));
+        readOnly.WaitForAssertion(() => Assert.Single(readOnly.FindAll("[data-testid=alert-item]")));
+        operating.WaitForAssertion(() => Assert.NotEmpty(operating.FindAll("[data-testid=alert-item] button")));
+        Assert.Empty(readOnly.FindAll("button"));
+        Assert.Empty(readOnly.FindAll("input"));
+    }
+
+    [Fact]
+    public async Task AnAlertUpdate_BringsItsForecastEscalationAssigneeAndComments()
+    {
+        var panel = Render<AlertsPanel>(p => p.Add(c => c.EventId, EventId));
+        panel.WaitForAssertion(() => Assert.Equal(1, Subscribers));
+        var expected = DateTimeOffset.UtcNow.AddMinutes(12);
+
+        await PublishAsync(MessageTypes.AlertNew, new AlertNewPayload("f1", AlertTypes.Forecast, "Gate 3: forecast", "warning", "gate-3", DateTimeOffset.UtcNow)
+        {
+            ExpectedAt = expected, Forecast = new ForecastView(34, 29, 40),
+        });
+        panel.WaitForAssertion(() => Assert.Contains("29–40", panel.Find("[data-alert-id=f1] [data-testid=alert-forecast]").TextContent));
+        Assert.Equal(AlertTypes.Forecast, panel.Find("[data-alert-id=f1]").GetAttribute("data-type"));
+
+        await PublishAsync(MessageTypes.AlertUpdated, new AlertUpdatedPayload("f1", AlertStatus.Open, "critical", "Gate 3: 48 people", null, null, null)
+        {
+            Type = AlertTypes.Overcrowding, EscalationLevel = 2, EscalatedAt = DateTimeOffset.UtcNow, Assignee = new AssigneeView("u1", "Sam Steward"),
+            Comments = [new CommentView("c1", "Barrier holding", "op@tests.local", DateTimeOffset.UtcNow)],
+        });
+
+        panel.WaitForAssertion(() => Assert.Contains("×2", panel.Find("[data-alert-id=f1] [data-testid=alert-escalated]").TextContent));
+        var item = panel.Find("[data-alert-id=f1]");
+        Assert.Equal((AlertTypes.Overcrowding, "critical"), (item.GetAttribute("data-type"), item.GetAttribute("data-severity")));
+        Assert.Empty(panel.FindAll("[data-alert-id=f1] [data-testid=alert-forecast]"));
+        Assert.Contains("Sam Steward", panel.Find("[data-alert-id=f1] [data-testid=alert-assignee]").TextContent);
+        Assert.Contains("Barrier holding", panel.Find("[data-alert-id=f1] [data-testid=alert-comment]").TextContent);
+    }
+
+    [Fact]
+    public async Task AComment_IsStored_AndTheBoxEmpties()
+    {
+        await InDbAsync(db =>
+        {
+            db.Alerts.Add(new Alert { Id = "a1", EventId = EventId, ZoneId = "gate-3", Type = AlertTypes.Overcrowding, Message = "m", Severity = "warning", CreatedAt = DateTimeOffset.UtcNow });
+            return db.SaveChangesAsync();
+        });
+        var panel = Render<AlertsPanel>(p => p.Add(c => c.EventId, EventId));
+        panel.WaitForAssertion(() => Assert.Single(panel.FindAll("[data-testid=alert-comment-input]")));
+
+        await panel.Find("[data-testid=alert-comment-input]").InputAsync(new ChangeEventArgs { Value = "  Two stewards sent  " });
+        await panel.Find("form.alert-comment-form").SubmitAsync();
+
+        var comment = await InDbAsync(db => db.AlertComments.SingleAsync());
+        Assert.Equal(("Two stewards sent", "op@tests.local"), (comment.Text, comment.Author));
+        panel.WaitForAssertion(() => Assert.Equal("", panel.Find("[data-testid=alert-comment-input]").GetAttribute("value")));
     }
 }
 

@@ -12,9 +12,10 @@ resumeButton.addEventListener("click", resume);
 // waits for the server to answer and reloads itself.
 const unattended = document.body.classList.contains("kiosk") || location.pathname.startsWith("/kiosk/");
 
-// The connection indicator on every page ([data-testid=connection-status]): green, yellow, red.
+// The connection indicator on every page (Shared/ConnectionStatus.razor): green, yellow, red. Found by its class:
+// test hooks are for tests, not for the app's own code.
 function setConnectionState(state) {
-    for (const element of document.querySelectorAll("[data-testid=connection-status]")) {
+    for (const element of document.querySelectorAll(".connection-status")) {
         element.dataset.state = state;
     }
 }
