@@ -42,6 +42,10 @@ public sealed class AlertsPanelTests : WidgetTestContext
 
         await PublishAsync(MessageTypes.AlertNew, NewAlert("n1"));
         panel.WaitForAssertion(() => Assert.Single(panel.FindAll("[data-alert-id=n1]")));
+        // Announced to screen readers, once, from a live region outside the list.
+        var announcer = panel.Find("[data-testid=alert-announcer]");
+        Assert.Equal("assertive", announcer.GetAttribute("aria-live"));
+        Assert.Equal("New alert. Gate 3: 40 people (n1)", announcer.TextContent);
         await PublishAsync(MessageTypes.AlertUpdated, new AlertUpdatedPayload("n1", AlertStatus.Resolved, "warning", "m", DateTimeOffset.UtcNow, null, null));
 
         panel.WaitForAssertion(() => Assert.Empty(panel.FindAll("[data-alert-id=n1]")));

@@ -19,6 +19,12 @@ public static class CrowdShieldTheme
             Warning = "#F5A623",
             Error = "#FF4D4F",
             Info = "#4FC3F7",
+            // Dark text on the saturated alert colours: white on them is below WCAG AA (2.0–3.3 : 1).
+            SuccessContrastText = "#0B0E13",
+            WarningContrastText = "#0B0E13",
+            ErrorContrastText = "#0B0E13",
+            InfoContrastText = "#0B0E13",
+            PrimaryContrastText = "#0B0E13",
         },
         Typography = new Typography
         {

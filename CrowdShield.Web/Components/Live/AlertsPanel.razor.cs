@@ -16,6 +16,7 @@ public sealed partial class AlertsPanel
     private static readonly IReadOnlySet<string> Shown = new HashSet<string> { MessageTypes.AlertNew, MessageTypes.AlertUpdated };
     private readonly Dictionary<string, AlertView> _alerts = [];
     private string? _userId;
+    private string _announcement = "";
 
     [Parameter] public bool ReadOnly { get; set; }
     [Parameter] public bool Large { get; set; }
@@ -53,10 +54,14 @@ public sealed partial class AlertsPanel
             {
                 _alerts[alert.Id] = new AlertView(alert.Id, EventId, alert.ZoneId, null, alert.Type, alert.Message, alert.Severity, AlertStatus.Open,
                     alert.CreatedAt, null, null, null, null, null) { ExpectedAt = alert.ExpectedAt, Forecast = alert.Forecast };
+                var text = $"{(alert.Severity == AlertSeverity.Critical ? "CRITICAL: " : alert.Type == AlertTypes.Forecast ? "FORECAST: " : "")}{alert.Message}";
+                if (live)
+                {
+                    _announcement = $"New alert. {text}";
+                }
                 if (live && Toasts)
                 {
-                    Snackbar.Add($"{(alert.Severity == AlertSeverity.Critical ? "CRITICAL: " : alert.Type == AlertTypes.Forecast ? "FORECAST: " : "")}{alert.Message}",
-                        alert.Severity == AlertSeverity.Critical ? Severity.Error : Severity.Warning);
+                    Snackbar.Add(text, alert.Severity == AlertSeverity.Critical ? Severity.Error : Severity.Warning);
                 }
             }
             return;

@@ -56,6 +56,13 @@ function label(zone) {
   if (zone.predictedCount != null) {
     element.append(document.createTextNode(` → ${zone.predictedCount}`));
   }
+  // The level in words beside its colour: colour alone is lost on a colour-blind operator and across the room.
+  if (zone.level && zone.level !== "low") {
+    const level = document.createElement("span");
+    level.className = `zone-level level-${zone.level}`;
+    level.textContent = ` ${zone.level.toUpperCase()}`;
+    element.append(level);
+  }
   return element;
 }
 
