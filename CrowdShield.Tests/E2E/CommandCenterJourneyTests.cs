@@ -20,7 +20,8 @@ public sealed class CommandCenterJourneyTests(BrowserFixture app) : IClassFixtur
     {
         var (context, page, errors) = await app.NewPageAsync(width, height);
         await BrowserFixture.SignInAsync(page, path, user.Email, user.Password);
-        await page.WaitForURLAsync(url => url.EndsWith(path, StringComparison.Ordinal));
+        // Commit, not load: the connection status below is what says the page works, and "load" can lag on a busy machine.
+        await page.WaitForURLAsync(url => url.EndsWith(path, StringComparison.Ordinal), new() { WaitUntil = WaitUntilState.Commit });
         await ConnectedAsync(page);
         return (context, page, errors);
     }

@@ -18,7 +18,8 @@ public sealed class ResponseJourneyTests(BrowserFixture app) : IClassFixture<Bro
     {
         var (context, page, errors) = await app.NewPageAsync(width, height);
         await BrowserFixture.SignInAsync(page, path, user.Email, user.Password);
-        await page.WaitForURLAsync(url => url.EndsWith(path, StringComparison.Ordinal));
+        // Commit, not load: the connection status below is what says the page works, and "load" can lag on a busy machine.
+        await page.WaitForURLAsync(url => url.EndsWith(path, StringComparison.Ordinal), new() { WaitUntil = WaitUntilState.Commit });
         await Assertions.Expect(page.Locator("[data-testid=connection-status][data-state=connected]")).ToBeVisibleAsync(new() { Timeout = 15000 });
         return (context, page, errors);
     }
