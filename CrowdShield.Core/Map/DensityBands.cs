@@ -3,7 +3,7 @@ namespace CrowdShield.Core.Map;
 /// <summary>
 /// Crowd density levels in persons per m², after Fruin's levels of service and the UK Guide to Safety at
 /// Sports Grounds ("Green Guide"): flow degrades from about 2 p/m², 3.5 p/m² is high, and from 4–5 p/m²
-/// crowds become dangerous (crushing risk). Events may set their own bands in configuration (Density:Bands).
+/// crowds become dangerous (crushing risk). Set in configuration as Map:Bands, and per venue as Map:BandsByEvent:{eventId}.
 /// </summary>
 public sealed record DensityBands
 {
