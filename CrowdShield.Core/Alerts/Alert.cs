@@ -86,7 +86,7 @@ public sealed class AlertOptions
     /// <summary>Readings captured longer ago than this are history (backfill): stored, never alerted on.</summary>
     public TimeSpan LiveWindow { get; set; } = TimeSpan.FromMinutes(5);
     /// <summary>At this multiple of a zone's threshold an overcrowding alert is critical.</summary>
-    public double CriticalFactor { get; set; } = 1.5;
+    public double CriticalFactor { get; set; } = Map.DensityBands.CriticalLoad;
     /// <summary>A condition has recovered once readings stay at or below this share of the bound that raised it…</summary>
     public double RecoveryFactor { get; set; } = 0.8;
     /// <summary>…for this long. Between the recovery bound and the threshold nothing changes (hysteresis).</summary>

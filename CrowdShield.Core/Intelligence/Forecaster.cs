@@ -211,7 +211,7 @@ public static class Trend
 public static class Risk
 {
     /// <summary>The share of a zone's threshold that is full risk: the default at which its alert turns critical.</summary>
-    public const double CountCriticalFactor = 1.5;
+    public const double CountCriticalFactor = DensityBands.CriticalLoad;
 
     /// <summary>
     /// 0–100: how close a zone is to danger, by whichever is nearer: dangerous density (persons/m², when the

@@ -33,10 +33,16 @@ public sealed record DensityBands
         _ => Low,
     };
 
+    /// <summary>
+    /// A count this many times a zone's alert threshold is critical: its load level, full risk, and (by default,
+    /// Alerts:CriticalFactor) where its alert turns critical. The one place for the number.
+    /// </summary>
+    public const double CriticalLoad = 1.5;
+
     /// <summary>For zones without an area: the level from the count against the zone's alert threshold.</summary>
     public static string LevelOfLoad(double countOverThreshold) => countOverThreshold switch
     {
-        >= 1.5 => Critical,
+        >= CriticalLoad => Critical,
         > 1.0 => High,
         >= 0.8 => Elevated,
         >= 0.5 => Moderate,

@@ -63,6 +63,13 @@ public sealed class MessageBus : IMessageBus, IAsyncDisposable
         _writer = Task.Run(WriteLoopAsync);
     }
 
+    /// <summary>
+    /// Completes once this node has read where every event's stream stands. Messages stored anywhere after that are
+    /// delivered here; ones stored before (history) are not replayed. Start-up and tests that publish from another
+    /// node at once wait for it.
+    /// </summary>
+    public Task Ready => _ready.Task;
+
     public Task<RealtimeMessage> PublishAsync(string eventId, string type, object payload, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrEmpty(eventId);

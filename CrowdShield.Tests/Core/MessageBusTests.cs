@@ -127,6 +127,8 @@ public sealed class MessageBusTests : IDisposable
         await using var a = ClusterBus(network.Join());
         await using var b = ClusterBus(network.Join());
         using var onA = new Recorder(a, "e");
+        // B publishes at once: A must know where the stream stood before, or B's messages are history to it.
+        await a.Ready;
         using var onB = new Recorder(b, "e");
 
         var published = await Task.WhenAll(Enumerable.Range(0, 4).Select(p => Task.Run(async () =>
@@ -154,6 +156,8 @@ public sealed class MessageBusTests : IDisposable
         await using var a = ClusterBus(network.Join());
         await using var b = ClusterBus(network.Join());
         using var onA = new Recorder(a, "e");
+        // B publishes at once: A must know where the stream stood before, or B's messages are history to it.
+        await a.Ready;
 
         network.LoseNext(BackplaneChannels.Messages);
         await b.PublishAsync("e", MessageTypes.ReportNew, new Note("announced never"));
@@ -171,6 +175,8 @@ public sealed class MessageBusTests : IDisposable
         await using var a = ClusterBus(network.Join());
         await using var b = ClusterBus(network.Join());
         using var onA = new Recorder(a, "e");
+        // B publishes at once: A must know where the stream stood before, or B's messages are history to it.
+        await a.Ready;
 
         for (var i = 1; i <= 3; i++)
         {
