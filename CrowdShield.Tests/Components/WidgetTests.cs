@@ -35,6 +35,24 @@ public sealed class AlertsPanelTests : WidgetTestContext
     }
 
     [Fact]
+    public async Task Alerts_AreListedNewestFirst_AndANewOneGoesOnTop()
+    {
+        var now = DateTimeOffset.UtcNow;
+        await InDbAsync(db =>
+        {
+            db.Alerts.Add(new Alert { Id = "old", EventId = EventId, ZoneId = "gate-3", Type = AlertTypes.Overcrowding, Message = "m", Severity = "critical", CreatedAt = now.AddMinutes(-10) });
+            db.Alerts.Add(new Alert { Id = "mid", EventId = EventId, ZoneId = "stage", Type = AlertTypes.Overcrowding, Message = "m", Severity = "warning", CreatedAt = now.AddMinutes(-5) });
+            return db.SaveChangesAsync();
+        });
+        var panel = Render<AlertsPanel>(p => p.Add(c => c.EventId, EventId));
+        panel.WaitForAssertion(() => Assert.Equal(["mid", "old"], panel.FindAll("[data-testid=alert-item]").Select(a => a.GetAttribute("data-alert-id"))));
+
+        await PublishAsync(MessageTypes.AlertNew, new AlertNewPayload("new", AlertTypes.Overcrowding, "m", "warning", "gate-3", now));
+
+        panel.WaitForAssertion(() => Assert.Equal(["new", "mid", "old"], panel.FindAll("[data-testid=alert-item]").Select(a => a.GetAttribute("data-alert-id"))));
+    }
+
+    [Fact]
     public async Task ReactsToHubMessages_NewThenResolved()
     {
         var panel = Render<AlertsPanel>(p => p.Add(c => c.EventId, EventId));
@@ -322,5 +340,27 @@ public sealed class WidgetDisposalTests : WidgetTestContext
         await DisposeComponentsAsync();
 
         Assert.Equal(0, Subscribers);
+    }
+}
+
+public sealed class LiveIndicatorTests : WidgetTestContext
+{
+    [Fact]
+    public async Task EveryMessageOfTheEvent_FlashesIt_AndShowsTheLatestSeq()
+    {
+        var indicator = Render<LiveIndicator>(p => p.Add(c => c.EventId, EventId));
+        indicator.WaitForAssertion(() => Assert.Equal(1, Subscribers));
+        Assert.Equal("0", indicator.Find("[data-testid=live-indicator]").GetAttribute("data-last-seq"));
+        var before = indicator.Find(".live-dot").ClassName;
+
+        var first = await Bus.PublishAsync(EventId, MessageTypes.ReportNew, new ReportNewPayload("r1", "m", "other", DateTimeOffset.UtcNow, null, null, null, "field@tests.local"));
+
+        indicator.WaitForAssertion(() => Assert.Equal(first.Seq.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            indicator.Find("[data-testid=live-indicator]").GetAttribute("data-last-seq")));
+        Assert.NotEqual(before, indicator.Find(".live-dot").ClassName);
+
+        var second = await Bus.PublishAsync(EventId, MessageTypes.ActionCreated, new ActionCreatedPayload("a1", "open_gate", null, null, "op@tests.local", DateTimeOffset.UtcNow));
+        indicator.WaitForAssertion(() => Assert.Equal(second.Seq.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            indicator.Find("[data-testid=live-indicator]").GetAttribute("data-last-seq")));
     }
 }
