@@ -24,7 +24,7 @@ public sealed class WebhookReceiver : IAsyncDisposable
 {
     private readonly WebApplication _app;
     private readonly ConcurrentQueue<Delivery> _deliveries = new();
-    private readonly ConcurrentQueue<int> _failures = new();
+    private readonly ConcurrentDictionary<string, ConcurrentQueue<int>> _failures = new(StringComparer.Ordinal);
     public int HangingRequests;
 
     private WebhookReceiver(WebApplication app) => _app = app;
@@ -35,12 +35,30 @@ public sealed class WebhookReceiver : IAsyncDisposable
 
     public IReadOnlyList<Delivery> Deliveries => [.. _deliveries];
 
-    /// <summary>The next <paramref name="count"/> requests to /hook… are answered with <paramref name="status"/>.</summary>
-    public void FailNext(int count, int status = 500)
+    /// <summary>
+    /// The next <paramref name="count"/> requests to /hook… about event <paramref name="eventId"/> are answered with
+    /// <paramref name="status"/>. Per event: deliveries of other tests' events (escalations, retries) arrive at any time.
+    /// </summary>
+    public void FailNext(string eventId, int count, int status = 500)
     {
+        var queue = _failures.GetOrAdd(eventId, _ => new ConcurrentQueue<int>());
         for (var i = 0; i < count; i++)
         {
-            _failures.Enqueue(status);
+            queue.Enqueue(status);
+        }
+    }
+
+    private bool TakeFailure(string body, out int status)
+    {
+        status = 0;
+        try
+        {
+            return JsonDocument.Parse(body).RootElement.TryGetProperty("eventId", out var eventId)
+                && eventId.GetString() is { } id && _failures.TryGetValue(id, out var queue) && queue.TryDequeue(out status);
+        }
+        catch (JsonException)
+        {
+            return false;
         }
     }
 
@@ -61,7 +79,7 @@ public sealed class WebhookReceiver : IAsyncDisposable
         {
             using var reader = new StreamReader(context.Request.Body);
             var body = await reader.ReadToEndAsync();
-            var status = path.StartsWith("hook", StringComparison.Ordinal) && receiver._failures.TryDequeue(out var failure) ? failure : 201;
+            var status = path.StartsWith("hook", StringComparison.Ordinal) && receiver.TakeFailure(body, out var failure) ? failure : 201;
             receiver._deliveries.Enqueue(new Delivery("/" + path, body,
                 context.Request.Headers.ToDictionary(h => h.Key, h => h.Value.ToString(), StringComparer.OrdinalIgnoreCase), status));
             return Results.StatusCode(status);

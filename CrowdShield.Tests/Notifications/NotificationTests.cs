@@ -100,7 +100,7 @@ public sealed class NotificationTests(NotificationsAppFixture app)
     {
         using var api = app.Api();
         var s = await api.ScenarioAsync();
-        app.Receiver.FailNext(2);
+        app.Receiver.FailNext(s.EventId, 2);
 
         var alertId = await RaiseAsync(api, s, 40);
 
