@@ -134,6 +134,10 @@ export async function create(element, options) {
   // panel has a size (or hidden on a narrow screen) skips drawing until the ResizeObserver gives it one.
   const drawHeat = heat._redraw;
   heat._redraw = function () {
+    // A redraw scheduled for the next frame can run after the map was removed (the page was left): nothing to draw.
+    if (!this._map || !element.isConnected) {
+      return;
+    }
     const size = map.getSize();
     if (size.x > 0 && size.y > 0) {
       drawHeat.call(this);
