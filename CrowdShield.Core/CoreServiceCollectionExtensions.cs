@@ -4,6 +4,7 @@ using CrowdShield.Core.Audit;
 using CrowdShield.Core.Cameras;
 using CrowdShield.Core.Cluster;
 using CrowdShield.Core.Counters;
+using CrowdShield.Core.Diagnostics;
 using CrowdShield.Core.Events;
 using CrowdShield.Core.Intelligence;
 using CrowdShield.Core.Log;
@@ -25,6 +26,8 @@ public static class CoreServiceCollectionExtensions
     public static IServiceCollection AddCrowdShieldCore(this IServiceCollection services)
     {
         services.TryAddSingleton(TimeProvider.System);
+        services.AddMetrics();
+        services.AddSingleton<CrowdShieldMetrics>();
         services.AddOptions<MapOptions>();
         services.AddOptions<AlertOptions>();
         services.AddOptions<ClusterOptions>();

@@ -19,6 +19,7 @@ builder.AddCrowdShieldApi();
 builder.AddCrowdShieldRealtime();
 builder.AddCrowdShieldUi();
 builder.AddCrowdShieldDemo();
+builder.AddCrowdShieldTelemetry();
 
 var app = builder.Build();
 

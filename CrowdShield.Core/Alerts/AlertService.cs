@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Collections.Concurrent;
 using CrowdShield.Core.Audit;
 using CrowdShield.Core.Data;
+using CrowdShield.Core.Diagnostics;
 using CrowdShield.Core.Events;
 using CrowdShield.Core.Map;
 using CrowdShield.Core.Notifications;
@@ -24,7 +25,7 @@ public sealed record AlertChange(AlertChangeOutcome Outcome, Alert? Alert, strin
 /// </summary>
 public sealed class AlertService(
     IDbContextFactory<CrowdShieldDb> dbFactory, IMessageBus bus, AuditLog audit, NotificationOutbox outbox, IOptions<AlertOptions> options,
-    IOptions<MapOptions> mapOptions, TimeProvider time)
+    IOptions<MapOptions> mapOptions, CrowdShieldMetrics metrics, TimeProvider time)
 {
     public const string System = "system";
 
@@ -236,8 +237,9 @@ public sealed class AlertService(
     /// <summary>The pseudo-status of <see cref="ListAsync"/> for open and acknowledged alerts together.</summary>
     public const string ActiveStatus = "active";
 
-    public Task<AlertChange> AcknowledgeAsync(string alertId, Caller caller, CancellationToken cancellationToken = default) =>
-        ChangeAsync(alertId, caller, AuditActions.AlertAcknowledged, alert =>
+    public async Task<AlertChange> AcknowledgeAsync(string alertId, Caller caller, CancellationToken cancellationToken = default)
+    {
+        var change = await ChangeAsync(alertId, caller, AuditActions.AlertAcknowledged, alert =>
         {
             if (alert.Status == AlertStatus.Resolved)
             {
@@ -253,6 +255,12 @@ public sealed class AlertService(
             alert.AcknowledgedBy = caller.Email;
             return (AlertChangeOutcome.Changed, null);
         }, cancellationToken);
+        if (change is { Outcome: AlertChangeOutcome.Changed, Alert: { AcknowledgedAt: { } at } alert })
+        {
+            metrics.AlertAcknowledged(at - alert.CreatedAt);
+        }
+        return change;
+    }
 
     public Task<AlertChange> ResolveAsync(string alertId, Caller caller, CancellationToken cancellationToken = default) =>
         ChangeAsync(alertId, caller, AuditActions.AlertResolved, alert =>

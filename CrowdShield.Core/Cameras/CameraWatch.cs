@@ -1,5 +1,6 @@
 using CrowdShield.Core.Alerts;
 using CrowdShield.Core.Data;
+using CrowdShield.Core.Diagnostics;
 using CrowdShield.Core.Events;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
@@ -11,7 +12,8 @@ namespace CrowdShield.Core.Cameras;
 /// minutes apart (an hourly counter is never "silent" between its reports); it is silent when nothing came for
 /// max(<see cref="AlertOptions.CameraSilence"/>, 3 × its usual interval).
 /// </summary>
-public sealed class CameraWatch(IDbContextFactory<CrowdShieldDb> dbFactory, EventDirectory events, AlertService alerts, IOptions<AlertOptions> options, TimeProvider time)
+public sealed class CameraWatch(IDbContextFactory<CrowdShieldDb> dbFactory, EventDirectory events, AlertService alerts, IOptions<AlertOptions> options,
+    CrowdShieldMetrics metrics, TimeProvider time)
 {
     private static readonly TimeSpan Lookback = TimeSpan.FromHours(1);
     private static readonly TimeSpan LiveInterval = TimeSpan.FromMinutes(5);
@@ -27,6 +29,7 @@ public sealed class CameraWatch(IDbContextFactory<CrowdShieldDb> dbFactory, Even
             .GroupBy(c => new { c.EventId, c.ZoneId, c.CameraId })
             .Select(g => new { g.Key.EventId, g.Key.ZoneId, g.Key.CameraId, Reports = g.Count(), First = g.Min(c => c.ReceivedAt), Last = g.Max(c => c.ReceivedAt) })
             .ToListAsync(cancellationToken);
+        var silent = 0;
         foreach (var camera in cameras.Where(c => c.Reports >= 3))
         {
             var interval = (camera.Last - camera.First) / (camera.Reports - 1);
@@ -39,9 +42,11 @@ public sealed class CameraWatch(IDbContextFactory<CrowdShieldDb> dbFactory, Even
             if (silentFor > silentAfter && await owns(camera.EventId, cancellationToken)
                 && await events.FindAsync(camera.EventId, cancellationToken) is { } definition)
             {
+                silent++;
                 var zoneName = definition.FindZone(camera.ZoneId)?.Name ?? camera.ZoneId;
                 await alerts.CameraSilentAsync(camera.EventId, camera.ZoneId, zoneName, camera.CameraId, silentFor, cancellationToken);
             }
         }
+        metrics.CamerasSilent(silent);
     }
 }

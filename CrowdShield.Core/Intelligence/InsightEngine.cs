@@ -1,3 +1,4 @@
+using CrowdShield.Core.Diagnostics;
 using CrowdShield.Core.Alerts;
 using CrowdShield.Core.Data;
 using CrowdShield.Core.Events;
@@ -15,7 +16,7 @@ namespace CrowdShield.Core.Intelligence;
 /// </summary>
 public sealed class InsightEngine(
     LiveMap map, EventDirectory events, ZoneHistory history, Forecaster forecaster, IRemoteRiskModel remote,
-    IDbContextFactory<CrowdShieldDb> dbFactory, IOptions<MapOptions> options, TimeProvider time)
+    IDbContextFactory<CrowdShieldDb> dbFactory, IOptions<MapOptions> options, CrowdShieldMetrics metrics, TimeProvider time)
 {
     public static readonly TimeSpan ReportWindow = TimeSpan.FromMinutes(15);
 
@@ -80,6 +81,7 @@ public sealed class InsightEngine(
             else
             {
                 status = MlStatus.Fallback;
+                metrics.ModelFellBack();
             }
         }
         return new Insight(eventId, score, recommendation, confidence, factors, status, now);

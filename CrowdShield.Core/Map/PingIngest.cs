@@ -1,10 +1,11 @@
+using CrowdShield.Core.Diagnostics;
 using CrowdShield.Core.Events;
 using CrowdShield.Core.Users;
 
 namespace CrowdShield.Core.Map;
 
 /// <summary>Accepts pings: stored durably first, then added to the live map (which sends them in the next map:update).</summary>
-public sealed class PingIngest(PingWriter writer, LiveMap map, EventDirectory events, TimeProvider time)
+public sealed class PingIngest(PingWriter writer, LiveMap map, EventDirectory events, CrowdShieldMetrics metrics, TimeProvider time)
 {
     /// <summary>
     /// Stores the pings <paramref name="sender"/> sent (its device ids are its own: another user's "phone-1" is
@@ -41,6 +42,7 @@ public sealed class PingIngest(PingWriter writer, LiveMap map, EventDirectory ev
         await map.EnsureLoadedAsync(eventId, cancellationToken);
         // Not cancellable once queued: an acknowledged ping must be stored, and a ping being stored may be acknowledged.
         await writer.WriteAsync(pings, CancellationToken.None);
+        metrics.PingsAccepted(pings.Length);
         await map.AddPingsAsync(eventId, pings, CancellationToken.None);
         return pings.Length;
     }

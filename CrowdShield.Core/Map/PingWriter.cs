@@ -1,4 +1,6 @@
+using System.Diagnostics;
 using System.Threading.Channels;
+using CrowdShield.Core.Diagnostics;
 using Microsoft.Extensions.Logging;
 
 namespace CrowdShield.Core.Map;
@@ -14,13 +16,15 @@ public sealed class PingWriter : IAsyncDisposable
     private const int MaxPingsPerCommit = 20_000;
 
     private readonly IPingStore _store;
+    private readonly CrowdShieldMetrics _metrics;
     private readonly ILogger<PingWriter> _logger;
     private readonly Channel<Work> _queue = Channel.CreateUnbounded<Work>(new() { SingleReader = true });
     private readonly Task _loop;
 
-    public PingWriter(IPingStore store, ILogger<PingWriter> logger)
+    public PingWriter(IPingStore store, CrowdShieldMetrics metrics, ILogger<PingWriter> logger)
     {
         _store = store;
+        _metrics = metrics;
         _logger = logger;
         _loop = Task.Run(LoopAsync);
     }
@@ -50,7 +54,11 @@ public sealed class PingWriter : IAsyncDisposable
             }
             try
             {
+                using var activity = CrowdShieldMetrics.ActivitySource.StartActivity("pings.commit");
+                activity?.SetTag("crowdshield.pings", total);
+                var started = Stopwatch.GetTimestamp();
                 await CommitAsync(batch).ConfigureAwait(false);
+                _metrics.PingsCommitted(total, Stopwatch.GetElapsedTime(started));
                 foreach (var work in batch)
                 {
                     work.Done.TrySetResult();

@@ -1,7 +1,9 @@
 using System.Collections.Concurrent;
 using System.Collections.Immutable;
 using System.Threading.Channels;
+using System.Diagnostics;
 using CrowdShield.Core.Cluster;
+using CrowdShield.Core.Diagnostics;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
@@ -25,6 +27,7 @@ public sealed class MessageBus : IMessageBus, IAsyncDisposable
     private readonly IBackplane _backplane;
     private readonly ClusterOptions _cluster;
     private readonly TimeProvider _time;
+    private readonly CrowdShieldMetrics _metrics;
     private readonly ILogger<MessageBus> _logger;
     private readonly Channel<Pending> _inbox = Channel.CreateUnbounded<Pending>(new() { SingleReader = true });
     private readonly Channel<Arrival> _arrivals = Channel.CreateUnbounded<Arrival>(new() { SingleReader = true });
@@ -46,16 +49,18 @@ public sealed class MessageBus : IMessageBus, IAsyncDisposable
 
     public MessageBus(
         IFeedStore feed, IEnumerable<IRealtimeSink> sinks, IBackplane backplane, IOptions<ClusterOptions> cluster, TimeProvider time,
-        ILogger<MessageBus> logger)
+        CrowdShieldMetrics metrics, ILogger<MessageBus> logger)
     {
         _feed = feed;
         _backplane = backplane;
         _cluster = cluster.Value;
         _time = time;
+        _metrics = metrics;
         _logger = logger;
         // Sinks are transports to other machines (SignalR clients): they must not lose messages, so their
         // queues are unbounded; a screen in this process can catch up from the feed, so its queue is bounded.
         _sinks = [.. sinks.Select(s => new Subscriber(this, eventId: null, s.DeliverAsync, capacity: null))];
+        metrics.ObserveQueues(QueueDepth);
         // Listen before reading where every event stands: whatever is stored after that read is announced to us.
         _remote = backplane.Subscribe(BackplaneChannels.Messages, bytes => _arrivals.Writer.TryWrite(new Arrival(MessageEnvelope.Decode(bytes.Span))));
         _ticks = time.CreateTimer(_ => _arrivals.Writer.TryWrite(Arrival.Tick), null, _cluster.GapWait, _cluster.GapWait);
@@ -96,6 +101,23 @@ public sealed class MessageBus : IMessageBus, IAsyncDisposable
     public int SubscriberCount(string eventId) =>
         _subscribers.TryGetValue(eventId, out var list) ? list.Length : 0;
 
+    private QueueDepth QueueDepth()
+    {
+        long transports = 0, screens = 0;
+        foreach (var sink in _sinks)
+        {
+            transports += sink.Waiting;
+        }
+        foreach (var list in _subscribers.Values)
+        {
+            foreach (var subscriber in list)
+            {
+                screens += subscriber.Waiting;
+            }
+        }
+        return new(transports, screens);
+    }
+
     private void Unsubscribe(Subscriber subscriber)
     {
         if (subscriber.EventId is { } eventId)
@@ -123,6 +145,8 @@ public sealed class MessageBus : IMessageBus, IAsyncDisposable
                 drafts.Add(next.Draft);
             }
 
+            using var activity = CrowdShieldMetrics.ActivitySource.StartActivity("realtime.store");
+            activity?.SetTag("crowdshield.messages", batch.Count);
             IReadOnlyList<FeedEntry> entries;
             var now = _time.GetUtcNow();
             var json = new RawJson[batch.Count];
@@ -311,6 +335,7 @@ public sealed class MessageBus : IMessageBus, IAsyncDisposable
 
     private void Dispatch(RealtimeMessage message)
     {
+        _metrics.MessageReached(_time.GetUtcNow() - message.At);
         foreach (var sink in _sinks)
         {
             sink.Post(message);
@@ -355,7 +380,9 @@ public sealed class MessageBus : IMessageBus, IAsyncDisposable
     {
         private readonly MessageBus _bus;
         private readonly Func<RealtimeMessage, CancellationToken, Task> _handler;
-        private readonly Channel<RealtimeMessage> _queue;
+        private readonly Channel<Queued> _queue;
+        private readonly SubscriberKind _kind;
+        private int _waiting;
         private readonly CancellationTokenSource _stop = new();
         private readonly Task _pump;
         private int _disposed;
@@ -364,20 +391,30 @@ public sealed class MessageBus : IMessageBus, IAsyncDisposable
         {
             _bus = bus;
             EventId = eventId;
+            _kind = eventId is null ? SubscriberKind.Transport : SubscriberKind.Screen;
             _handler = handler;
             _queue = capacity is { } size
-                ? Channel.CreateBounded<RealtimeMessage>(new BoundedChannelOptions(size)
+                ? Channel.CreateBounded<Queued>(new BoundedChannelOptions(size)
                 {
                     SingleReader = true,
                     FullMode = BoundedChannelFullMode.DropOldest,
-                })
-                : Channel.CreateUnbounded<RealtimeMessage>(new() { SingleReader = true });
+                }, _ => Interlocked.Decrement(ref _waiting))
+                : Channel.CreateUnbounded<Queued>(new() { SingleReader = true });
             _pump = Task.Run(PumpAsync);
         }
 
         public string? EventId { get; }
 
-        public void Post(RealtimeMessage message) => _queue.Writer.TryWrite(message);
+        /// <summary>Messages queued and not yet taken (kept here: a single-reader unbounded channel cannot count).</summary>
+        public int Waiting => Volatile.Read(ref _waiting);
+
+        public void Post(RealtimeMessage message)
+        {
+            if (_queue.Writer.TryWrite(new(message, Stopwatch.GetTimestamp())))
+            {
+                Interlocked.Increment(ref _waiting);
+            }
+        }
 
         public Task DrainAsync()
         {
@@ -387,8 +424,9 @@ public sealed class MessageBus : IMessageBus, IAsyncDisposable
 
         private async Task PumpAsync()
         {
-            await foreach (var message in _queue.Reader.ReadAllAsync().ConfigureAwait(false))
+            await foreach (var (message, postedAt) in _queue.Reader.ReadAllAsync().ConfigureAwait(false))
             {
+                Interlocked.Decrement(ref _waiting);
                 if (_stop.IsCancellationRequested)
                 {
                     return;
@@ -396,6 +434,7 @@ public sealed class MessageBus : IMessageBus, IAsyncDisposable
                 try
                 {
                     await _handler(message, _stop.Token).ConfigureAwait(false);
+                    _bus._metrics.MessageDelivered(_kind, Stopwatch.GetElapsedTime(postedAt));
                 }
                 catch (Exception ex) when (!_stop.IsCancellationRequested)
                 {
@@ -408,6 +447,8 @@ public sealed class MessageBus : IMessageBus, IAsyncDisposable
                 }
             }
         }
+
+        private readonly record struct Queued(RealtimeMessage Message, long PostedAt);
 
         public void Dispose()
         {

@@ -23,6 +23,25 @@ public sealed class HostTests(AppFixture app)
     }
 
     [Fact]
+    public async Task OpenApiDocument_DeclaresTheBearerScheme_OnOperationsThatNeedACaller_AndLeavesPagesOut()
+    {
+        using var api = app.Api();
+
+        var document = await api.JsonAsync(HttpMethod.Get, "/openapi/v1.json", null);
+
+        var scheme = document.GetProperty("components").GetProperty("securitySchemes").GetProperty("Bearer");
+        Assert.Equal("http", scheme.GetProperty("type").GetString());
+        Assert.Equal("bearer", scheme.GetProperty("scheme").GetString());
+        var paths = document.GetProperty("paths");
+        var listAlerts = paths.GetProperty("/api/v1/alerts").GetProperty("get");
+        Assert.Contains(listAlerts.GetProperty("security").EnumerateArray(), r => r.TryGetProperty("Bearer", out _));
+        Assert.False(paths.GetProperty("/api/v1/auth/login").GetProperty("post").TryGetProperty("security", out _));
+        var names = paths.EnumerateObject().Select(p => p.Name).ToList();
+        Assert.DoesNotContain("/account/logout", names);
+        Assert.All(names, name => Assert.StartsWith("/api/v1/", name));
+    }
+
+    [Fact]
     public async Task OpenApiDocument_DescribesEveryResource()
     {
         using var api = app.Api();

@@ -44,7 +44,7 @@ public sealed class AlertEngineTests : IAsyncLifetime
         (_gate, _pit) = (definition.FindZone("gate")!, definition.FindZone("pit")!);
         _hub = CoreParts.Bus(_db, _time);
         _hub.Subscribe(EventId, m => { lock (_sent) { _sent.Add(m); } return Task.CompletedTask; });
-        _alerts = new AlertService(_db, _hub, new AuditLog(_db, _time), CoreParts.Outbox(_db, _time), Options.Create(_options), Options.Create(new MapOptions()), _time);
+        _alerts = new AlertService(_db, _hub, new AuditLog(_db, _time), CoreParts.Outbox(_db, _time), Options.Create(_options), Options.Create(new MapOptions()), CoreParts.Metrics(), _time);
     }
 
     public async Task DisposeAsync()
@@ -160,7 +160,7 @@ public sealed class AlertEngineTests : IAsyncLifetime
     [Fact]
     public async Task SilentCamera_RaisesItsOwnAlert_AndReportingAgainRecoversIt()
     {
-        var watch = new CameraWatch(_db, CoreParts.Events(_db), _alerts, Options.Create(_options), _time);
+        var watch = new CameraWatch(_db, CoreParts.Events(_db), _alerts, Options.Create(_options), CoreParts.Metrics(), _time);
         await using (var db = _db.CreateDbContext())
         {
             for (var i = 0; i < 10; i++)
@@ -189,7 +189,7 @@ public sealed class AlertEngineTests : IAsyncLifetime
     [Fact]
     public async Task HourlyCounter_IsNeverSilentBetweenItsReports()
     {
-        var watch = new CameraWatch(_db, CoreParts.Events(_db), _alerts, Options.Create(_options), _time);
+        var watch = new CameraWatch(_db, CoreParts.Events(_db), _alerts, Options.Create(_options), CoreParts.Metrics(), _time);
         await using (var db = _db.CreateDbContext())
         {
             for (var i = 0; i < 3; i++)

@@ -43,7 +43,7 @@ public sealed class CrossingTests : IAsyncLifetime
         _map = CoreParts.Map(_db, _time);
         var events = CoreParts.Events(_db);
         var audit = new AuditLog(_db, _time);
-        var alerts = new AlertService(_db, _bus, audit, CoreParts.Outbox(_db, _time), Options.Create(new AlertOptions()), Options.Create(new MapOptions()), _time);
+        var alerts = new AlertService(_db, _bus, audit, CoreParts.Outbox(_db, _time), Options.Create(new AlertOptions()), Options.Create(new MapOptions()), CoreParts.Metrics(), _time);
         _crossings = new CrossingIngest(_db, events, _map, alerts, audit, _time);
         _axis = new AxisPeopleCounter(_db, _crossings, _time);
     }

@@ -44,7 +44,7 @@ public sealed class ForecastAlertTests : IAsyncLifetime
         var events = CoreParts.Events(_db);
         var map = CoreParts.Map(_db, _time);
         var alertOptions = Options.Create(new AlertOptions());
-        var alerts = new AlertService(_db, _bus, new AuditLog(_db, _time), CoreParts.Outbox(_db, _time), alertOptions, Options.Create(new MapOptions()), _time);
+        var alerts = new AlertService(_db, _bus, new AuditLog(_db, _time), CoreParts.Outbox(_db, _time), alertOptions, Options.Create(new MapOptions()), CoreParts.Metrics(), _time);
         _cameras = new CameraIngest(_db, events, map, alerts, _time);
         var forecaster = new Forecaster(map, events, new ZoneHistory(_db), Options.Create(new MapOptions()), _time);
         _watch = new ForecastWatch(forecaster, events, alerts, alertOptions);

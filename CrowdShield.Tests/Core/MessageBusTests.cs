@@ -189,7 +189,7 @@ public sealed class MessageBusTests : IDisposable
 
     private MessageBus ClusterBus(IBackplane backplane) => new(new EfFeedStore(_db), [], backplane,
         Options.Create(new ClusterOptions { GapWait = TimeSpan.FromMilliseconds(50), PollEvery = TimeSpan.FromMilliseconds(100) }),
-        TimeProvider.System, NullLogger<MessageBus>.Instance);
+        TimeProvider.System, CoreParts.Metrics(), NullLogger<MessageBus>.Instance);
 
     private sealed class Recorder : IDisposable
     {

@@ -18,7 +18,12 @@ public static class ApiServiceExtensions
         // Unreadable bodies throw so the exception handler can name the field, in every environment.
         services.Configure<RouteHandlerOptions>(options => options.ThrowOnBadRequest = true);
         services.Configure<JsonOptions>(options => options.SerializerOptions.AllowTrailingCommas = false);
-        services.AddOpenApi();
+        services.AddOpenApi(options =>
+        {
+            var bearer = new BearerSecurityTransformer();
+            options.AddDocumentTransformer(bearer);
+            options.AddOperationTransformer(bearer);
+        });
         services.AddCors(options => options.AddDefaultPolicy(policy =>
         {
             var origins = builder.Configuration["FrontendOrigin"]?.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries) ?? [];

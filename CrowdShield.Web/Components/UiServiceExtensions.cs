@@ -26,7 +26,8 @@ public static class UiServiceExtensions
     {
         app.MapStaticAssets();
         app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
-        app.MapPost("/account/logout", (Delegate)SignOut).RequireAuthorization();
+        // A page endpoint (the browser's cookie, an antiforgery form): not part of the API a client codes against.
+        app.MapPost("/account/logout", (Delegate)SignOut).RequireAuthorization().ExcludeFromDescription();
         app.MapShiftLogDownloads();
         return app;
     }
