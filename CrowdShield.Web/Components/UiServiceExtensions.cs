@@ -11,7 +11,13 @@ public static class UiServiceExtensions
 {
     public static IHostApplicationBuilder AddCrowdShieldUi(this IHostApplicationBuilder builder)
     {
-        builder.Services.AddRazorComponents().AddInteractiveServerComponents();
+        builder.Services.AddRazorComponents().AddInteractiveServerComponents().AddHubOptions(hub =>
+        {
+            // Pairs with wwwroot/js/start.js: a keep-alive every 2 s lets the page call a connection dead after 4 s
+            // of silence; a page silent for 10 s is let go here.
+            hub.KeepAliveInterval = TimeSpan.FromSeconds(2);
+            hub.ClientTimeoutInterval = TimeSpan.FromSeconds(10);
+        });
         builder.Services.AddCascadingAuthenticationState();
         builder.Services.AddScoped<CurrentUser>();
         // Toasts at the bottom: the top right holds the connection status, which must stay visible.

@@ -13,22 +13,66 @@ resumeButton.addEventListener("click", resume);
 const unattended = document.body.classList.contains("kiosk") || location.pathname.startsWith("/kiosk/");
 
 // The connection indicator on every page (Shared/ConnectionStatus.razor): green, yellow, red. Found by its class:
-// test hooks are for tests, not for the app's own code.
+// test hooks are for tests, not for the app's own code. The state is also set on <html>, where the stylesheet
+// stops the LIVE mark, and a wall display shows since when its picture is stale.
+let blazorConnected = true;
+let staleSince = null;
+
 function setConnectionState(state) {
     for (const element of document.querySelectorAll(".connection-status")) {
         element.dataset.state = state;
     }
+    document.documentElement.dataset.connection = state;
+    if (state === "connected") {
+        staleSince = null;
+    } else if (staleSince === null) {
+        staleSince = new Date();
+    }
+    if (unattended) {
+        showStaleBanner();
+    }
 }
+
+// Outside Blazor's markup (appended to <body>), so no render of the page can remove or reset it.
+function showStaleBanner() {
+    let banner = document.getElementById("stale-banner");
+    if (staleSince === null) {
+        banner?.remove();
+        return;
+    }
+    if (!banner) {
+        banner = document.createElement("div");
+        banner.id = "stale-banner";
+        banner.className = "stale-banner";
+        banner.setAttribute("role", "alert");
+        banner.dataset.testid = "stale-banner";
+        document.body.appendChild(banner);
+    }
+    const since = staleSince.toLocaleTimeString([], { hour: "2-digit", minute: "2-digit", second: "2-digit", hour12: false });
+    banner.textContent = `Data is stale since ${since} — reconnecting`;
+}
+
+// The browser knows at once when the network is gone; the connection would only notice at its next timeout.
+window.addEventListener("offline", () => setConnectionState("reconnecting"));
+window.addEventListener("online", () => {
+    if (blazorConnected) {
+        setConnectionState("connected");
+    } else {
+        // Do not wait for the next scheduled attempt: catch up now.
+        retry();
+    }
+});
 
 function handleReconnectStateChanged(event) {
     const state = event.detail.state;
+    blazorConnected = state === "hide";
     if (state === "show" || state === "retrying") {
         setConnectionState("reconnecting");
         if (!unattended && !reconnectModal.open) {
             reconnectModal.showModal();
         }
     } else if (state === "hide") {
-        setConnectionState("connected");
+        setConnectionState(navigator.onLine ? "connected" : "reconnecting");
         if (reconnectModal.open) {
             reconnectModal.close();
         }

@@ -184,8 +184,10 @@ public sealed partial class VenueMap
         {
             // A drawing error in the browser must not end the operator's circuit (every widget on the page with
             // it): the next update redraws from the full state.
+            // A failed build (its script could not be fetched on a flaky network) is tried again, not kept.
             Logger.LogWarning(ex, "The venue map of event {EventId} failed to draw an update", EventId);
             _zonesChanged = true;
+            _creating = _map is null ? null : _creating;
         }
     }
 

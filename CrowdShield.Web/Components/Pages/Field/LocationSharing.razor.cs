@@ -31,9 +31,18 @@ public sealed partial class LocationSharing
         _error = null;
         if (_sharing)
         {
-            _module ??= await JS.InvokeAsync<IJSObjectReference>("import", "./js/geolocation.js");
-            _self ??= DotNetObjectReference.Create(this);
-            _watch = await _module.InvokeAsync<IJSObjectReference>("watch", _self, IntervalMs);
+            try
+            {
+                _module ??= await JS.InvokeAsync<IJSObjectReference>("import", "./js/geolocation.js");
+                _self ??= DotNetObjectReference.Create(this);
+                _watch = await _module.InvokeAsync<IJSObjectReference>("watch", _self, IntervalMs);
+            }
+            catch (JSException)
+            {
+                // The script could not be fetched on a dropping network: say so rather than pretend to share.
+                _sharing = false;
+                _error = "Location sharing could not start; the network may be down. Try again.";
+            }
         }
         else
         {

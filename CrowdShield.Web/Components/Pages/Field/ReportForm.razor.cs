@@ -41,8 +41,17 @@ public sealed partial class ReportForm
 
     private async Task LocateAsync()
     {
-        _module ??= await JS.InvokeAsync<IJSObjectReference>("import", "./js/geolocation.js");
-        var result = await _module.InvokeAsync<LocationResult>("getPosition", 8000);
+        LocationResult result;
+        try
+        {
+            _module ??= await JS.InvokeAsync<IJSObjectReference>("import", "./js/geolocation.js");
+            result = await _module.InvokeAsync<LocationResult>("getPosition", 8000);
+        }
+        catch (JSException)
+        {
+            // The script could not be fetched on a dropping network: the report can still be sent, without a position.
+            result = new LocationResult(null, null, null, "The location could not be read; the network may be down. Try again.");
+        }
         if (result.Error is null && result.Lat is { } lat && result.Lng is { } lng)
         {
             _position = new Position(lat, lng, result.Accuracy ?? 0);
