@@ -8,7 +8,7 @@ using CrowdShield.Web.Hosting.Demo;
 using CrowdShield.Web.Notifications;
 using CrowdShield.Web.Realtime;
 
-var builder = WebApplication.CreateBuilder(args);
+var builder = WebApplication.CreateBuilder(ContentRoot.Options(args));
 
 builder.AddCrowdShieldData();
 builder.AddCrowdShieldCluster();
