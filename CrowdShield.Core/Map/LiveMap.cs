@@ -202,6 +202,7 @@ public sealed class LiveMap
                     payload = new MapUpdatePayload(changes.Points, map.Cells(), zones, now, changes.Source)
                     {
                         DroppedPoints = changes.Dropped, Staff = map.Staff(now), Venue = map.Venue(zones),
+                        Snapshot = changes.Source == MapSources.Snapshot,
                     };
                 }
             }
@@ -218,6 +219,29 @@ public sealed class LiveMap
         var since = _time.GetUtcNow() - within;
         return [.. _maps.Where(m => m.Value.IsValueCreated && m.Value.Value.IsCompletedSuccessfully && m.Value.Value.Result.LastActivity >= since)
             .Select(m => m.Key)];
+    }
+
+    /// <summary>
+    /// Loads the map of every event with live data (unexpired pings, fresh camera counts). A node calls this when it
+    /// starts, so that the first flush sends each such event's snapshot: the pings acknowledged in the last second
+    /// before a crash reach the screens even if no new ping ever comes.
+    /// </summary>
+    public async Task LoadLiveAsync(CancellationToken cancellationToken)
+    {
+        var now = _time.GetUtcNow();
+        var cameraSince = now - Options.CameraFreshness;
+        List<string> live;
+        await using (var db = await _dbFactory.CreateDbContextAsync(cancellationToken))
+        {
+            live = await db.Events.AsNoTracking().Select(e => e.Id)
+                .Where(id => db.Pings.Any(p => p.EventId == id && p.ExpiresAt > now)
+                    || db.CameraCounts.Any(c => c.EventId == id && c.ReceivedAt > cameraSince))
+                .ToListAsync(cancellationToken);
+        }
+        foreach (var eventId in live)
+        {
+            await EnsureLoadedAsync(eventId, cancellationToken);
+        }
     }
 
     /// <summary>Forgets an event's state so the next use rebuilds it (after its zones changed).</summary>
@@ -332,6 +356,7 @@ public sealed class LiveMap
                 map.AddFlow(crossing.ZoneId, crossing.CounterId, crossing.In, crossing.Out, crossing.ReceivedAt);
             }
             map.TakeChanges();
+            map.SnapshotPending = map.HasData;
         }
         return map;
     }
@@ -362,7 +387,16 @@ public sealed class LiveMap
         private bool _staffChanged;
         private long _nextId;
 
-        public bool Dirty => _pingsChanged || _camerasChanged || _crossingsChanged || _staffChanged;
+        public bool Dirty => _pingsChanged || _camerasChanged || _crossingsChanged || _staffChanged || SnapshotPending;
+
+        /// <summary>
+        /// The next update must carry the whole picture: the map was just built from the database (after a start, a
+        /// zone change or the backplane's return), so screens may have missed what it holds — above all the pings
+        /// acknowledged in the last second before a crash, which no update carried.
+        /// </summary>
+        public bool SnapshotPending { get; set; }
+
+        public bool HasData => _alive.Count > 0 || _cameras.Count > 0 || _occupancy.Count > 0 || _staff.Count > 0;
 
         public DateTimeOffset LastActivity { get; set; }
 
@@ -605,6 +639,15 @@ public sealed class LiveMap
         /// <summary>What changed since the last call (the new points, how many did not fit, and which kinds of input), and starts a new round.</summary>
         public (IReadOnlyList<MapPoint> Points, int Dropped, string Source) TakeChanges()
         {
+            if (SnapshotPending)
+            {
+                // Every live point (the newest ones when there are more than an update holds), replacing what screens have.
+                var all = _alive.Values.Select(p => p.Point).ToList();
+                var kept = all.Count > options.MaxPointsPerUpdate ? all[^options.MaxPointsPerUpdate..] : all;
+                SnapshotPending = false;
+                ClearPending();
+                return (kept, all.Count - kept.Count, MapSources.Snapshot);
+            }
             var taken = new List<MapPoint>(_pendingByDevice.Count + _pendingAnonymous.Count);
             taken.AddRange(_pendingByDevice.Values);
             taken.AddRange(_pendingAnonymous);
@@ -612,21 +655,26 @@ public sealed class LiveMap
             var kinds = new List<string>(3);
             if (_pingsChanged || _staffChanged || (!_camerasChanged && !_crossingsChanged))
             {
-                kinds.Add("pings");
+                kinds.Add(MapSources.Pings);
             }
             if (_camerasChanged)
             {
-                kinds.Add("cctv");
+                kinds.Add(MapSources.Cameras);
             }
             if (_crossingsChanged)
             {
-                kinds.Add("crossings");
+                kinds.Add(MapSources.Crossings);
             }
+            ClearPending();
+            return (taken, dropped, string.Join('+', kinds));
+        }
+
+        private void ClearPending()
+        {
             _pendingByDevice = new(StringComparer.Ordinal);
             _pendingAnonymous = [];
             _pendingDropped = 0;
             _pingsChanged = _camerasChanged = _crossingsChanged = _staffChanged = false;
-            return (taken, dropped, string.Join('+', kinds));
         }
     }
 

@@ -37,6 +37,16 @@ public static class CountSources
     public const string Pings = "pings";
 }
 
+/// <summary>What a <c>map:update</c>'s <c>source</c> says brought it: the kinds of input joined by '+', or a snapshot.</summary>
+public static class MapSources
+{
+    public const string Pings = "pings";
+    public const string Cameras = "cctv";
+    public const string Crossings = "crossings";
+    /// <summary>The whole picture after the map was rebuilt from the database: its points replace a client's.</summary>
+    public const string Snapshot = "snapshot";
+}
+
 /// <summary>A steward's last position: a separate layer, never part of the crowd.</summary>
 public sealed record StaffPosition(string UserId, string Name, double Lat, double Lng, DateTimeOffset At, IReadOnlyList<string> ZoneIds)
 {

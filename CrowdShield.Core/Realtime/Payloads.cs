@@ -22,6 +22,14 @@ public sealed record MapUpdatePayload(
 
     /// <summary>The venue's total against its licensed capacity.</summary>
     public VenueTotal? Venue { get; init; }
+
+    /// <summary>
+    /// True (with <c>source: "snapshot"</c>) when <see cref="Points"/> is every live point rather than the new ones:
+    /// a client replaces its points instead of adding to them. Sent when a node rebuilt the map from the database,
+    /// e.g. after a restart, so pings acknowledged just before a crash still reach every screen. Absent otherwise.
+    /// </summary>
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingDefault)]
+    public bool Snapshot { get; init; }
 }
 
 public sealed record AlertNewPayload(

@@ -138,4 +138,97 @@ public sealed class LiveMapTests : IAsyncLifetime
         Assert.Single(snapshot!.Points);
         Assert.Null(await restarted.SnapshotAsync("no-such-event"));
     }
+
+    [Fact]
+    public async Task AfterARestart_TheFirstFlushSendsASnapshot_WithThePingsAcknowledgedJustBeforeTheCrash()
+    {
+        // Stored and acknowledged, but the process died before the next flush: no map:update carried them.
+        await using (var db = _db.CreateDbContext())
+        {
+            db.Pings.Add(At(51.5001, -0.0999, device: "a"));
+            db.Pings.Add(At(51.5002, -0.0998, device: "b"));
+            db.Pings.Add(At(51.5003, -0.0997, age: TimeSpan.FromMinutes(30)));
+            await db.SaveChangesAsync();
+        }
+        var restarted = CoreParts.Map(_db, _time);
+
+        await restarted.LoadLiveAsync(CancellationToken.None);
+        await restarted.FlushAsync(_hub, (_, _) => ValueTask.FromResult(true), CancellationToken.None);
+        await restarted.FlushAsync(_hub, (_, _) => ValueTask.FromResult(true), CancellationToken.None);
+        await restarted.AddPingsAsync(EventId, [At(51.5004, -0.0996, device: "c")]);
+        await restarted.FlushAsync(_hub, (_, _) => ValueTask.FromResult(true), CancellationToken.None);
+
+        var updates = await UpdatesAsync(2);
+        var snapshot = updates[0].Read<MapUpdatePayload>();
+        Assert.True(snapshot.Snapshot);
+        Assert.Equal(MapSources.Snapshot, snapshot.Source);
+        Assert.Equal(2, snapshot.Points.Count);
+        Assert.Equal(2, snapshot.Zones.Single(z => z.ZoneId == "gate-3").Count);
+        Assert.Contains("\"snapshot\":true", System.Text.Encoding.UTF8.GetString(updates[0].Json.Bytes), StringComparison.Ordinal);
+        var next = updates[1].Read<MapUpdatePayload>();
+        Assert.False(next.Snapshot);
+        Assert.Equal(MapSources.Pings, next.Source);
+        Assert.Single(next.Points);
+        Assert.DoesNotContain("snapshot", System.Text.Encoding.UTF8.GetString(updates[1].Json.Bytes), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task AnEventWithNothingLive_SendsNoSnapshot()
+    {
+        var restarted = CoreParts.Map(_db, _time);
+
+        await restarted.LoadLiveAsync(CancellationToken.None);
+        await restarted.EnsureLoadedAsync(EventId);
+        await restarted.FlushAsync(_hub, (_, _) => ValueTask.FromResult(true), CancellationToken.None);
+        await restarted.AddPingsAsync(EventId, [At(51.5004, -0.0996)]);
+        await restarted.FlushAsync(_hub, (_, _) => ValueTask.FromResult(true), CancellationToken.None);
+
+        var update = Assert.Single(await UpdatesAsync(1));
+        Assert.Equal(MapSources.Pings, update.Read<MapUpdatePayload>().Source);
+    }
+
+    [Fact]
+    public async Task TheFlushService_SendsAtMostOneMapUpdatePerSecondPerEvent_HoweverFastPingsCome()
+    {
+        var leases = new CrowdShield.Core.Cluster.WorkLeases(_db, new CrowdShield.Core.Cluster.ClusterNode(),
+            Microsoft.Extensions.Options.Options.Create(new CrowdShield.Core.Cluster.ClusterOptions()), _time);
+        using var service = new CrowdShield.Web.Hosting.MapFlushService(_map, _hub, leases, _time,
+            Microsoft.Extensions.Logging.Abstractions.NullLogger<CrowdShield.Web.Hosting.MapFlushService>.Instance);
+        await _map.EnsureLoadedAsync(EventId);
+        await service.StartAsync(CancellationToken.None);
+
+        // Ten pings a second for five seconds (fifty pings), the clock moving in 100 ms steps; then two quiet seconds.
+        for (var tick = 0; tick < 70; tick++)
+        {
+            if (tick < 50)
+            {
+                await _map.AddPingsAsync(EventId, [At(51.5001 + tick * 1e-6, -0.0999)]);
+            }
+            _time.Advance(TimeSpan.FromMilliseconds(100));
+            await Task.Delay(10);
+        }
+        await Eventually.TrueAsync(() => Updates().Sum(u => u.Read<MapUpdatePayload>().Points.Count) == 50,
+            because: $"{Updates().Count} updates carried {Updates().Sum(u => u.Read<MapUpdatePayload>().Points.Count)} points");
+        await service.StopAsync(CancellationToken.None);
+
+        var updates = Updates();
+        Assert.InRange(updates.Count, 5, 7);
+        var times = updates.Select(u => u.Read<MapUpdatePayload>().UpdatedAt).ToList();
+        Assert.All(times.Zip(times.Skip(1)), pair => Assert.True(pair.Second - pair.First >= TimeSpan.FromSeconds(1), $"{pair.First:O} then {pair.Second:O}"));
+    }
+
+    private List<RealtimeMessage> Updates()
+    {
+        lock (_published)
+        {
+            return [.. _published.Where(m => m.Type == MessageTypes.MapUpdate).OrderBy(m => m.Seq)];
+        }
+    }
+
+    private async Task<List<RealtimeMessage>> UpdatesAsync(int count)
+    {
+        await Eventually.TrueAsync(() => Updates().Count >= count);
+        await Task.Delay(50);
+        return Updates();
+    }
 }

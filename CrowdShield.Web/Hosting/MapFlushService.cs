@@ -4,13 +4,25 @@ using CrowdShield.Core.Realtime;
 
 namespace CrowdShield.Web.Hosting;
 
-/// <summary>Sends the pings gathered during each second as one map:update per event: the contract's rate limit for the map.</summary>
+/// <summary>
+/// Sends the pings gathered during each second as one map:update per event: the contract's rate limit for the map.
+/// A map rebuilt from the database (at start, after a zone change) sends a snapshot first (see LiveMap).
+/// </summary>
 internal sealed class MapFlushService(LiveMap map, IMessageBus bus, WorkLeases leases, TimeProvider time, ILogger<MapFlushService> logger) : BackgroundService
 {
     public static readonly TimeSpan Interval = TimeSpan.FromSeconds(1);
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
+        try
+        {
+            // After a restart (a crash above all) the first flush sends a snapshot of every live event.
+            await map.LoadLiveAsync(stoppingToken);
+        }
+        catch (Exception ex) when (!stoppingToken.IsCancellationRequested)
+        {
+            logger.LogError(ex, "Could not load the live maps at start; they load when first used");
+        }
         using var timer = new PeriodicTimer(Interval, time);
         while (await timer.WaitForNextTickAsync(stoppingToken))
         {
