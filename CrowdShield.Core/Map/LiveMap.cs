@@ -190,26 +190,28 @@ public sealed class LiveMap
                 continue;
             }
             var mine = await sends(eventId, cancellationToken);
-            MapUpdatePayload? payload = null;
+            MapUpdatePayload payload;
             lock (map)
             {
                 var now = _time.GetUtcNow();
                 map.Expire(now);
-                var changes = map.TakeChanges();
-                if (mine)
+                if (!mine)
                 {
-                    var zones = map.Zones(now);
-                    payload = new MapUpdatePayload(changes.Points, map.Cells(), zones, now, changes.Source)
-                    {
-                        DroppedPoints = changes.Dropped, Staff = map.Staff(now), Venue = map.Venue(zones),
-                        Snapshot = changes.Source == MapSources.Snapshot,
-                    };
+                    // Another node sends this event's updates. A pending snapshot stays: should this node take the
+                    // event over (the other died, or it is this node's own lease from before a crash, running out),
+                    // its first update is the whole picture.
+                    map.DropChanges();
+                    continue;
                 }
+                var changes = map.TakeChanges();
+                var zones = map.Zones(now);
+                payload = new MapUpdatePayload(changes.Points, map.Cells(), zones, now, changes.Source)
+                {
+                    DroppedPoints = changes.Dropped, Staff = map.Staff(now), Venue = map.Venue(zones),
+                    Snapshot = changes.Source == MapSources.Snapshot,
+                };
             }
-            if (payload is not null)
-            {
-                await bus.PublishAsync(eventId, MessageTypes.MapUpdate, payload, cancellationToken);
-            }
+            await bus.PublishAsync(eventId, MessageTypes.MapUpdate, payload, cancellationToken);
         }
     }
 
@@ -668,6 +670,9 @@ public sealed class LiveMap
             ClearPending();
             return (taken, dropped, string.Join('+', kinds));
         }
+
+        /// <summary>Forgets what changed since the last call without sending it; a pending snapshot stays pending.</summary>
+        public void DropChanges() => ClearPending();
 
         private void ClearPending()
         {

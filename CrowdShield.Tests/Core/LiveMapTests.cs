@@ -173,6 +173,28 @@ public sealed class LiveMapTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task ANodeThatTakesOverAnEvent_SendsTheSnapshotItCouldNotSendBefore()
+    {
+        await using (var db = _db.CreateDbContext())
+        {
+            db.Pings.Add(At(51.5001, -0.0999, device: "a"));
+            await db.SaveChangesAsync();
+        }
+        var restarted = CoreParts.Map(_db, _time);
+        await restarted.LoadLiveAsync(CancellationToken.None);
+
+        // Its lease is still held (by the node it replaces, or by itself before the crash) for a few flushes.
+        await restarted.FlushAsync(_hub, (_, _) => ValueTask.FromResult(false), CancellationToken.None);
+        await restarted.AddPingsAsync(EventId, [At(51.5004, -0.0996, device: "b")]);
+        await restarted.FlushAsync(_hub, (_, _) => ValueTask.FromResult(false), CancellationToken.None);
+        await restarted.FlushAsync(_hub, (_, _) => ValueTask.FromResult(true), CancellationToken.None);
+
+        var update = Assert.Single(await UpdatesAsync(1)).Read<MapUpdatePayload>();
+        Assert.True(update.Snapshot);
+        Assert.Equal(2, update.Points.Count);
+    }
+
+    [Fact]
     public async Task AnEventWithNothingLive_SendsNoSnapshot()
     {
         var restarted = CoreParts.Map(_db, _time);
