@@ -12,6 +12,7 @@ using Microsoft.AspNetCore.SignalR.Client;
 //        [--fanout-seconds 15] [--fanout-runs 3] [--dashboards 20]   (dashboards need Debian's chromium; --dashboards 0 skips them)
 //        dotnet <this>.dll publishers --urls A,B ...   seq under concurrent publishers on several nodes (Publishers.cs)
 //        dotnet <this>.dll zones [--zones 500]          which zones hold a ping, with many zones (ZoneLookup.cs)
+//        dotnet <this>.dll soak --server … [--minutes 30]  a long steady load, sampled every minute (Soak.cs)
 if (args is ["publishers", ..])
 {
     return await Publishers.RunAsync(args);
@@ -19,6 +20,10 @@ if (args is ["publishers", ..])
 if (args is ["zones", ..])
 {
     return ZoneLookup.Run(args);
+}
+if (args is ["soak", ..])
+{
+    return await Soak.RunAsync(args);
 }
 var settings = Settings.Parse(args);
 Console.WriteLine($"CrowdShield benchmark: {Environment.ProcessorCount} cores, {settings.Runs} runs of {settings.Seconds} s, {settings.FanOutRuns} fan-out runs to {settings.Subscribers} at {settings.Rate}/s");
@@ -29,14 +34,14 @@ using var http = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer
     BaseAddress = server.BaseAddress,
     Timeout = TimeSpan.FromSeconds(30),
 };
-var admin = await LoginAsync(http, ServerProcess.AdminEmail, ServerProcess.AdminPassword);
-var eventId = await CreateEventAsync(http, admin);
-var device = await CreateUserAsync(http, admin, "device", eventId);
-var operatorToken = await CreateUserAsync(http, admin, "operator", eventId);
-var viewer = await CreateUserAsync(http, admin, "viewer", eventId);
-var fieldToken = await CreateUserAsync(http, admin, "field", eventId);
+var admin = await BenchApi.LoginAsync(http, ServerProcess.AdminEmail, ServerProcess.AdminPassword);
+var eventId = await BenchApi.CreateEventAsync(http, admin);
+var device = await BenchApi.CreateUserAsync(http, admin, "device", eventId);
+var operatorToken = await BenchApi.CreateUserAsync(http, admin, "operator", eventId);
+var viewer = await BenchApi.CreateUserAsync(http, admin, "viewer", eventId);
+var fieldToken = await BenchApi.CreateUserAsync(http, admin, "field", eventId);
 var dashboardOperator = $"dashboards-{Guid.NewGuid():N}@bench.local";
-await CreateUserAsync(http, admin, "operator", eventId, dashboardOperator);
+await BenchApi.CreateUserAsync(http, admin, "operator", eventId, dashboardOperator);
 
 // Fan-out first, on a fresh server: run after the ingest it would measure the disk catching up with
 // millions of pings (the WAL checkpoint), not the fan-out.
@@ -90,50 +95,6 @@ Console.WriteLine($"| server peak memory (VmHWM), fan-out and ingest | {peak:N0}
 return 0;
 
 static double Median(List<double> values) => values.Count == 0 ? double.NaN : values.Order().ElementAt(values.Count / 2);
-
-static async Task<string> LoginAsync(HttpClient http, string email, string password)
-{
-    using var response = await http.PostAsJsonAsync("/api/v1/auth/login", new { email, password });
-    response.EnsureSuccessStatusCode();
-    return (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("token").GetString()!;
-}
-
-static async Task<string> CreateEventAsync(HttpClient http, string admin)
-{
-    using var request = new HttpRequestMessage(HttpMethod.Post, "/api/v1/events")
-    {
-        Content = JsonContent.Create(new
-        {
-            name = "Benchmark arena",
-            center = new { lat = 51.556, lng = -0.2796 },
-            zones = Enumerable.Range(0, 8).Select(i => new
-            {
-                id = $"zone-{i}", name = $"Zone {i}",
-                polygon = Square(51.555 + (i / 4) * 0.001, -0.2815 + (i % 4) * 0.001, 0.001),
-            }),
-        }),
-    };
-    request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", admin);
-    using var response = await http.SendAsync(request);
-    response.EnsureSuccessStatusCode();
-    return (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetString()!;
-}
-
-static object[] Square(double lat, double lng, double size) =>
-    [new { lat, lng }, new { lat = lat + size, lng }, new { lat = lat + size, lng = lng + size }, new { lat, lng = lng + size }];
-
-static async Task<string> CreateUserAsync(HttpClient http, string admin, string role, string eventId, string? email = null)
-{
-    email ??= $"{role}-{Guid.NewGuid():N}@bench.local";
-    using var request = new HttpRequestMessage(HttpMethod.Post, "/api/v1/users")
-    {
-        Content = JsonContent.Create(new { email, password = "Bench-Passw0rd!", name = role, role, eventIds = new[] { eventId } }),
-    };
-    request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", admin);
-    using var response = await http.SendAsync(request);
-    response.EnsureSuccessStatusCode();
-    return await LoginAsync(http, email, "Bench-Passw0rd!");
-}
 
 // Pre-serialized bodies, so the client spends its CPU on sending, not on JSON: 20,000 phones moving around the venue.
 static byte[][] PingBodies(string eventId, int batch)

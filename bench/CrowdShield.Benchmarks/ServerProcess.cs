@@ -24,12 +24,21 @@ internal sealed class ServerProcess : IAsyncDisposable
 
     public int Pid => _process.Id;
 
-    public static async Task<ServerProcess> StartAsync(string serverDll)
+    /// <summary>
+    /// Starts the server. With BENCH_SERVER_CPUS set (bench/run.sh --pin sets "0"), it runs on those cores alone
+    /// (taskset), as compare.sh runs it: a server sharing cores with its own load client looks faster than it is.
+    /// </summary>
+    public static async Task<ServerProcess> StartAsync(string serverDll, IReadOnlyDictionary<string, string>? settings = null)
     {
         var port = FreePort();
         var dataDirectory = Path.Combine(Path.GetTempPath(), "crowdshield-bench", Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(dataDirectory);
-        var start = new ProcessStartInfo("dotnet", [serverDll, "--urls", $"http://127.0.0.1:{port}"])
+        string[] command = ["dotnet", serverDll, "--urls", $"http://127.0.0.1:{port}"];
+        if (Environment.GetEnvironmentVariable("BENCH_SERVER_CPUS") is { Length: > 0 } cpus)
+        {
+            command = ["taskset", "-c", cpus, .. command];
+        }
+        var start = new ProcessStartInfo(command[0], command[1..])
         {
             WorkingDirectory = Path.GetDirectoryName(serverDll)!,
             RedirectStandardOutput = true,
@@ -43,6 +52,10 @@ internal sealed class ServerProcess : IAsyncDisposable
         start.Environment["Logging__LogLevel__Default"] = "Warning";
         // One device token sends everything here: the per-user ingest limit would measure itself.
         start.Environment["RateLimits__Ingest__PerUser"] = "1000000";
+        foreach (var (key, value) in settings ?? new Dictionary<string, string>())
+        {
+            start.Environment[key] = value;
+        }
         foreach (var name in new[] { "DOTNET_gcServer", "DOTNET_GCgen0size", "DOTNET_GCConserveMemory" })
         {
             if (Environment.GetEnvironmentVariable("BENCH_" + name) is { } value)
@@ -78,18 +91,21 @@ internal sealed class ServerProcess : IAsyncDisposable
         }
     }
 
+    /// <summary>The server's threads now (Threads in /proc/PID/status).</summary>
+    public long Threads() => ReadStatus("Threads");
+
     /// <summary>Peak resident memory of the server process so far (VmHWM), in MB.</summary>
-    public double PeakMemoryMb() => ReadStatusKb("VmHWM") / 1024.0;
+    public double PeakMemoryMb() => ReadStatus("VmHWM") / 1024.0;
 
-    public double CurrentMemoryMb() => ReadStatusKb("VmRSS") / 1024.0;
+    public double CurrentMemoryMb() => ReadStatus("VmRSS") / 1024.0;
 
-    private long ReadStatusKb(string key)
+    private long ReadStatus(string key)
     {
         foreach (var line in File.ReadLines($"/proc/{_process.Id}/status"))
         {
             if (line.StartsWith(key + ":", StringComparison.Ordinal))
             {
-                return long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1]);
+                return long.Parse(line.Split([' ', '\t'], StringSplitOptions.RemoveEmptyEntries)[1]);
             }
         }
         return 0;
