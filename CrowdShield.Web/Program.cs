@@ -12,7 +12,7 @@ var builder = WebApplication.CreateBuilder(ContentRoot.Options(args));
 
 builder.AddCrowdShieldData();
 builder.AddCrowdShieldCluster();
-builder.AddCrowdShieldCore();
+builder.AddCrowdShieldDomain();
 builder.AddCrowdShieldNotifications();
 builder.AddCrowdShieldAuth();
 builder.AddCrowdShieldApi();
@@ -38,7 +38,7 @@ app.UseCors();
 app.UseAuthentication();
 app.UseAuthorization();
 app.UseRateLimiter();
-app.UseWhen(context => context.Request.Path.StartsWithSegments(AuthServiceExtensions.HubPath), hub => hub.UseMiddleware<HubAccessMiddleware>());
+app.UseWhen(context => context.Request.Path.StartsWithSegments(RealtimeServiceExtensions.HubPath), hub => hub.UseMiddleware<HubAccessMiddleware>());
 app.UseAntiforgery();
 
 app.MapCrowdShieldHealth();

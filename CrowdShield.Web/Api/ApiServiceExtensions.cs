@@ -1,5 +1,5 @@
 using CrowdShield.Core.Users;
-using CrowdShield.Web.Auth;
+using CrowdShield.Web.Realtime;
 using Microsoft.AspNetCore.Http.Json;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Scalar.AspNetCore;
@@ -60,7 +60,7 @@ public static class ApiServiceExtensions
     }
 
     public static bool IsApiRequest(this HttpContext context) =>
-        context.Request.Path.StartsWithSegments(BasePath) || context.Request.Path.StartsWithSegments(AuthServiceExtensions.HubPath);
+        context.Request.Path.StartsWithSegments(BasePath) || context.Request.Path.StartsWithSegments(RealtimeServiceExtensions.HubPath);
 
     /// <summary>The caller resolved during authentication (role and memberships fresh from the user directory).</summary>
     public static Caller Caller(this HttpContext context) =>

@@ -15,7 +15,6 @@ namespace CrowdShield.Web.Auth;
 public static class AuthServiceExtensions
 {
     public const string IngestRateLimit = "ingest";
-    public const string HubPath = "/hubs/events";
     private const string StorageUnavailableKey = "crowdshield:storage-unavailable";
 
     /// <summary>JWT bearer for the API and the hub, cookies for the pages, the role policies and login rate limits.</summary>
@@ -93,7 +92,7 @@ public static class AuthServiceExtensions
                     // accepted on the hub path only. Request logging of that path stays below Information.
                     OnMessageReceived = context =>
                     {
-                        if (context.HttpContext.Request.Path.StartsWithSegments(HubPath)
+                        if (context.HttpContext.Request.Path.StartsWithSegments(Realtime.RealtimeServiceExtensions.HubPath)
                             && context.Request.Query["access_token"] is [{ Length: > 0 } token]
                             && string.IsNullOrEmpty(context.Request.Headers.Authorization))
                         {

@@ -14,8 +14,8 @@ namespace CrowdShield.Web.Hosting;
 
 public static class HostingServiceExtensions
 {
-    /// <summary>Core's services with their configuration, and the background work that keeps them live.</summary>
-    public static IHostApplicationBuilder AddCrowdShieldCore(this IHostApplicationBuilder builder)
+    /// <summary>Core's services (the domain) bound to configuration, with the background work that keeps them live.</summary>
+    public static IHostApplicationBuilder AddCrowdShieldDomain(this IHostApplicationBuilder builder)
     {
         builder.Services.AddCrowdShieldCore();
         builder.Services.AddValidatedOptions();

@@ -1,10 +1,12 @@
 using CrowdShield.Core.Realtime;
-using CrowdShield.Web.Auth;
 
 namespace CrowdShield.Web.Realtime;
 
 public static class RealtimeServiceExtensions
 {
+    /// <summary>Where outside clients (devices, scripts, dashboards) connect to the event stream.</summary>
+    public const string HubPath = "/hubs/events";
+
     public static IHostApplicationBuilder AddCrowdShieldRealtime(this IHostApplicationBuilder builder)
     {
         builder.Services.AddSignalR();
@@ -17,7 +19,7 @@ public static class RealtimeServiceExtensions
     public static WebApplication MapCrowdShieldRealtime(this WebApplication app)
     {
         // A connection ends when its token expires, not only when its socket does.
-        app.MapHub<ClientHub>(AuthServiceExtensions.HubPath, options => options.CloseOnAuthenticationExpiration = true);
+        app.MapHub<ClientHub>(HubPath, options => options.CloseOnAuthenticationExpiration = true);
         return app;
     }
 }

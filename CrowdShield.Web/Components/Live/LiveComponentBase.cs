@@ -21,6 +21,10 @@ public abstract class LiveComponentBase : ComponentBase, IAsyncDisposable
     private bool _disposed;
     private long _lastSeq;
 
+    /// <summary>
+    /// The event followed, for the widget's whole life: pages key their widgets by the event (<c>@key="EventId"</c>),
+    /// so going to another event builds new widgets rather than re-pointing these.
+    /// </summary>
     [Parameter, EditorRequired]
     public required string EventId { get; set; }
 
