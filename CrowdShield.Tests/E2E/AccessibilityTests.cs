@@ -26,9 +26,6 @@ public sealed class AccessibilityTests(BrowserFixture app) : IClassFixture<Brows
             $"{v.Id} ({v.Impact}, {v.Nodes.Length}): {string.Join("\n   ", v.Nodes.Take(40).Select(n => $"{n.Html} — {string.Join(" ", n.Any.Concat(n.All).Select(c => c.Message))}"))}")));
     }
 
-    private static Task ConnectedAsync(IPage page) =>
-        Assertions.Expect(page.Locator("[data-testid=connection-status][data-state=connected]")).ToBeVisibleAsync(new() { Timeout = 15000 });
-
     [Fact]
     public async Task EveryPage_HasNoSeriousOrCriticalViolations()
     {
@@ -52,7 +49,7 @@ public sealed class AccessibilityTests(BrowserFixture app) : IClassFixture<Brows
         await AssertAccessibleAsync(page, "home");
 
         await page.GotoAsync($"/events/{s.EventId}");
-        await ConnectedAsync(page);
+        await BrowserFixture.ConnectedAsync(page);
         await Assertions.Expect(page.Locator("[data-testid=alert-item]").First).ToBeVisibleAsync();
         await AssertAccessibleAsync(page, "command center");
         // Levels are told in words too, not by colour alone: the crowded gate's map label says how crowded.
@@ -71,13 +68,13 @@ public sealed class AccessibilityTests(BrowserFixture app) : IClassFixture<Brows
         await AssertAccessibleAsync(page, "shift log");
 
         await page.GotoAsync($"/field/{s.EventId}");
-        await ConnectedAsync(page);
+        await BrowserFixture.ConnectedAsync(page);
         await AssertAccessibleAsync(page, "field");
 
         await api.JsonAsync(HttpMethod.Post, "/api/v1/cctv/objects", s.TokenOf(Roles.Device),
             new { eventId = s.EventId, cameraId = "cam-2", zoneId = "stage", count = 90 }, HttpStatusCode.Accepted);
         await page.GotoAsync($"/kiosk/{s.EventId}");
-        await ConnectedAsync(page);
+        await BrowserFixture.ConnectedAsync(page);
         await Assertions.Expect(page.Locator("[data-testid=alert-item]").First).ToBeVisibleAsync();
         await AssertAccessibleAsync(page, "kiosk");
     }

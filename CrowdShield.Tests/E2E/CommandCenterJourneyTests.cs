@@ -13,26 +13,13 @@ public sealed class CommandCenterJourneyTests(BrowserFixture app) : IClassFixtur
     private static Task Shot(IPage page, string name) =>
         page.ScreenshotAsync(new() { Path = Path.Combine(BrowserFixture.ScreenshotDirectory, $"{name}.png"), FullPage = true });
 
-    private static async Task ConnectedAsync(IPage page) =>
-        await Assertions.Expect(page.Locator("[data-testid=connection-status][data-state=connected]")).ToBeVisibleAsync(new() { Timeout = 15000 });
-
-    private async Task<(IBrowserContext Context, IPage Page, List<string> Errors)> OpenAsync(string path, TestUser user, int width = 1600, int height = 1000)
-    {
-        var (context, page, errors) = await app.NewPageAsync(width, height);
-        await BrowserFixture.SignInAsync(page, path, user.Email, user.Password);
-        // Commit, not load: the connection status below is what says the page works, and "load" can lag on a busy machine.
-        await page.WaitForURLAsync(url => url.EndsWith(path, StringComparison.Ordinal), new() { WaitUntil = WaitUntilState.Commit });
-        await ConnectedAsync(page);
-        return (context, page, errors);
-    }
-
     [Fact]
     public async Task OverThresholdCount_ShowsOnOperatorAndKiosk_AndResolvingItClearsItEverywhere()
     {
         using var api = app.Api();
         var s = await api.ScenarioAsync();
-        var (operatorContext, operatorPage, operatorErrors) = await OpenAsync($"/events/{s.EventId}", s.Users[Roles.Operator]);
-        var (kioskContext, kioskPage, kioskErrors) = await OpenAsync($"/kiosk/{s.EventId}", s.Users[Roles.Viewer], 1920, 1080);
+        var (operatorContext, operatorPage, operatorErrors) = await app.OpenAsync($"/events/{s.EventId}", s.Users[Roles.Operator]);
+        var (kioskContext, kioskPage, kioskErrors) = await app.OpenAsync($"/kiosk/{s.EventId}", s.Users[Roles.Viewer], 1920, 1080);
         await using var _ = operatorContext;
         await using var __ = kioskContext;
 
@@ -66,7 +53,7 @@ public sealed class CommandCenterJourneyTests(BrowserFixture app) : IClassFixtur
     {
         using var api = app.Api();
         var s = await api.ScenarioAsync();
-        var (operatorContext, operatorPage, operatorErrors) = await OpenAsync($"/events/{s.EventId}", s.Users[Roles.Operator]);
+        var (operatorContext, operatorPage, operatorErrors) = await app.OpenAsync($"/events/{s.EventId}", s.Users[Roles.Operator]);
         await using var _ = operatorContext;
         var tablet = await app.Browser.NewContextAsync(new BrowserNewContextOptions
         {
@@ -81,7 +68,7 @@ public sealed class CommandCenterJourneyTests(BrowserFixture app) : IClassFixtur
         var fieldErrors = new List<string>();
         field.PageError += (_, e) => fieldErrors.Add(e);
         await BrowserFixture.SignInAsync(field, $"/field/{s.EventId}", s.Users[Roles.Field].Email, s.Users[Roles.Field].Password);
-        await ConnectedAsync(field);
+        await BrowserFixture.ConnectedAsync(field);
         await Assertions.Expect(field.Locator("[data-testid=report-location]")).ToContainTextAsync("51.500");
 
         await field.ClickAsync("[data-testid=report-type-medical]");
@@ -107,7 +94,7 @@ public sealed class CommandCenterJourneyTests(BrowserFixture app) : IClassFixtur
         var (context, field, errors) = await app.NewPageAsync(800, 1280);
         await using var _ = context;
         await BrowserFixture.SignInAsync(field, $"/field/{s.EventId}", s.Users[Roles.Field].Email, s.Users[Roles.Field].Password);
-        await ConnectedAsync(field);
+        await BrowserFixture.ConnectedAsync(field);
 
         await Assertions.Expect(field.Locator("[data-testid=report-zone]")).ToBeVisibleAsync(new() { Timeout = 10000 });
         await field.SelectOptionAsync("[data-testid=report-zone]", "stage");
@@ -128,8 +115,8 @@ public sealed class CommandCenterJourneyTests(BrowserFixture app) : IClassFixtur
         using var api = app.Api();
         var s = await api.ScenarioAsync();
         var second = await api.CreateUserAsync(s.AdminToken, Roles.Operator, s.EventId);
-        var (firstContext, first, firstErrors) = await OpenAsync($"/events/{s.EventId}", s.Users[Roles.Operator]);
-        var (secondContext, other, otherErrors) = await OpenAsync($"/events/{s.EventId}", second);
+        var (firstContext, first, firstErrors) = await app.OpenAsync($"/events/{s.EventId}", s.Users[Roles.Operator]);
+        var (secondContext, other, otherErrors) = await app.OpenAsync($"/events/{s.EventId}", second);
         await using var _ = firstContext;
         await using var __ = secondContext;
 
@@ -173,7 +160,7 @@ public sealed class CommandCenterJourneyTests(BrowserFixture app) : IClassFixtur
             }
         });
         await BrowserFixture.SignInAsync(page, $"/events/{s.EventId}", s.Users[Roles.Operator].Email, s.Users[Roles.Operator].Password);
-        await ConnectedAsync(page);
+        await BrowserFixture.ConnectedAsync(page);
 
         // The network drops: the circuit's socket closes and every reconnection attempt fails until it is back.
         offline = true;
@@ -191,7 +178,7 @@ public sealed class CommandCenterJourneyTests(BrowserFixture app) : IClassFixtur
             new { eventId = s.EventId, command = "announcement", note = "Also sent while offline" }, HttpStatusCode.Created);
         offline = false;
 
-        await ConnectedAsync(page);
+        await BrowserFixture.ConnectedAsync(page);
         try
         {
             await Assertions.Expect(page.Locator("[data-testid=report-item]", new() { HasText = "Sent while the control room was offline" })).ToBeVisibleAsync(new() { Timeout = 5000 });

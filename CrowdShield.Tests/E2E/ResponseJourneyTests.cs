@@ -14,16 +14,6 @@ public sealed class ResponseJourneyTests(BrowserFixture app) : IClassFixture<Bro
 {
     private static readonly LocatorAssertionsToBeVisibleOptions WithinThreeSeconds = new() { Timeout = 3000 };
 
-    private async Task<(IBrowserContext Context, IPage Page, List<string> Errors)> OpenAsync(string path, TestUser user, int width = 1600, int height = 1000)
-    {
-        var (context, page, errors) = await app.NewPageAsync(width, height);
-        await BrowserFixture.SignInAsync(page, path, user.Email, user.Password);
-        // Commit, not load: the connection status below is what says the page works, and "load" can lag on a busy machine.
-        await page.WaitForURLAsync(url => url.EndsWith(path, StringComparison.Ordinal), new() { WaitUntil = WaitUntilState.Commit });
-        await Assertions.Expect(page.Locator("[data-testid=connection-status][data-state=connected]")).ToBeVisibleAsync(new() { Timeout = 15000 });
-        return (context, page, errors);
-    }
-
     private static async Task<string> CriticalAlertAsync(ApiClient api, Scenario s)
     {
         // gate-3's threshold is 30: 48 is past 1.5× of it, critical.
@@ -37,7 +27,7 @@ public sealed class ResponseJourneyTests(BrowserFixture app) : IClassFixture<Bro
     {
         using var api = app.Api();
         var s = await api.ScenarioAsync();
-        var (context, page, errors) = await OpenAsync($"/events/{s.EventId}", s.Users[Roles.Operator]);
+        var (context, page, errors) = await app.OpenAsync($"/events/{s.EventId}", s.Users[Roles.Operator]);
         await using var _ = context;
         var alarm = page.Locator("[data-testid=alarm-mute]");
         await Assertions.Expect(alarm).ToHaveAttributeAsync("data-alarm", "silent");
@@ -57,7 +47,7 @@ public sealed class ResponseJourneyTests(BrowserFixture app) : IClassFixture<Bro
         await page.ReloadAsync();
         await Assertions.Expect(alarm).ToHaveAttributeAsync("data-muted", "true", new() { Timeout = 15000 });
         await Assertions.Expect(alarm).ToHaveAttributeAsync("data-alarm", "muted");
-        var (otherContext, other, otherErrors) = await OpenAsync($"/events/{s.EventId}", s.Users[Roles.Operator]);
+        var (otherContext, other, otherErrors) = await app.OpenAsync($"/events/{s.EventId}", s.Users[Roles.Operator]);
         await using var __ = otherContext;
         await Assertions.Expect(other.Locator("[data-testid=alarm-mute]")).ToHaveAttributeAsync("data-alarm", "sounding");
 
@@ -75,8 +65,8 @@ public sealed class ResponseJourneyTests(BrowserFixture app) : IClassFixture<Bro
     {
         using var api = app.Api();
         var s = await api.ScenarioAsync();
-        var (context, page, errors) = await OpenAsync($"/events/{s.EventId}", s.Users[Roles.Operator]);
-        var (kioskContext, kiosk, kioskErrors) = await OpenAsync($"/kiosk/{s.EventId}", s.Users[Roles.Viewer], 1920, 1080);
+        var (context, page, errors) = await app.OpenAsync($"/events/{s.EventId}", s.Users[Roles.Operator]);
+        var (kioskContext, kiosk, kioskErrors) = await app.OpenAsync($"/kiosk/{s.EventId}", s.Users[Roles.Viewer], 1920, 1080);
         await using var _ = context;
         await using var __ = kioskContext;
         var alertId = await CriticalAlertAsync(api, s);
@@ -109,8 +99,8 @@ public sealed class ResponseJourneyTests(BrowserFixture app) : IClassFixture<Bro
     {
         using var api = app.Api();
         var s = await api.ScenarioAsync();
-        var (context, page, errors) = await OpenAsync($"/events/{s.EventId}", s.Users[Roles.Operator]);
-        var (tabletContext, tablet, tabletErrors) = await OpenAsync($"/field/{s.EventId}", s.Users[Roles.Field], 800, 1280);
+        var (context, page, errors) = await app.OpenAsync($"/events/{s.EventId}", s.Users[Roles.Operator]);
+        var (tabletContext, tablet, tabletErrors) = await app.OpenAsync($"/field/{s.EventId}", s.Users[Roles.Field], 800, 1280);
         await using var _ = context;
         await using var __ = tabletContext;
 
@@ -149,7 +139,7 @@ public sealed class ResponseJourneyTests(BrowserFixture app) : IClassFixture<Bro
             new { text = "Barrier line holding, two stewards sent" }, HttpStatusCode.Created);
         await api.JsonAsync(HttpMethod.Post, "/api/v1/reports", s.TokenOf(Roles.Field),
             new { eventId = s.EventId, message = "Queue spilling onto the road", type = "overcrowding", zoneId = "gate-3" }, HttpStatusCode.Created);
-        var (context, page, errors) = await OpenAsync($"/events/{s.EventId}", s.Users[Roles.Operator]);
+        var (context, page, errors) = await app.OpenAsync($"/events/{s.EventId}", s.Users[Roles.Operator]);
         await using var _ = context;
 
         await page.ClickAsync("[data-testid=open-log]");
@@ -192,7 +182,7 @@ public sealed class ResponseJourneyTests(BrowserFixture app) : IClassFixture<Bro
     {
         using var api = app.Api();
         var s = await api.ScenarioAsync();
-        var (context, tablet, errors) = await OpenAsync($"/field/{s.EventId}", s.Users[Roles.Field], 800, 1280);
+        var (context, tablet, errors) = await app.OpenAsync($"/field/{s.EventId}", s.Users[Roles.Field], 800, 1280);
         await using var _ = context;
 
         var ask = tablet.Locator("[data-testid=push-opt-in][data-state=ask]");
@@ -227,7 +217,7 @@ public sealed class ResponseJourneyTests(BrowserFixture app) : IClassFixture<Bro
             deadId = dead.Id;
         }
         var admin = new TestUser("admin", AppFixture.AdminEmail, AppFixture.AdminPassword, Roles.Admin, s.AdminToken);
-        var (context, page, errors) = await OpenAsync($"/events/{s.EventId}", admin);
+        var (context, page, errors) = await app.OpenAsync($"/events/{s.EventId}", admin);
         await using var _ = context;
 
         await page.ClickAsync("[data-testid=open-notifications]");

@@ -11,18 +11,6 @@ public sealed class StalenessJourneyTests(BrowserFixture app) : IClassFixture<Br
 {
     private static readonly TimeSpan Within = TimeSpan.FromSeconds(5);
 
-    private async Task<(IBrowserContext Context, IPage Page, List<string> Errors)> OpenAsync(string path, TestUser user, int width = 1600, int height = 1000)
-    {
-        var (context, page, errors) = await app.NewPageAsync(width, height);
-        await BrowserFixture.SignInAsync(page, path, user.Email, user.Password);
-        await page.WaitForURLAsync(url => url.EndsWith(path, StringComparison.Ordinal), new() { WaitUntil = WaitUntilState.Commit });
-        await ConnectedAsync(page);
-        return (context, page, errors);
-    }
-
-    private static Task ConnectedAsync(IPage page, float timeout = 15000) =>
-        Assertions.Expect(page.Locator("[data-testid=connection-status][data-state=connected]")).ToBeVisibleAsync(new() { Timeout = timeout });
-
     private static Task NotConnectedWithinAsync(IPage page) =>
         Assertions.Expect(page.Locator("[data-testid=connection-status]:is([data-state=reconnecting],[data-state=disconnected])"))
             .ToBeVisibleAsync(new() { Timeout = (float)Within.TotalMilliseconds });
@@ -32,7 +20,7 @@ public sealed class StalenessJourneyTests(BrowserFixture app) : IClassFixture<Br
     {
         using var api = app.Api();
         var s = await api.ScenarioAsync();
-        var (context, page, errors) = await OpenAsync($"/events/{s.EventId}", s.Users[Roles.Operator]);
+        var (context, page, errors) = await app.OpenAsync($"/events/{s.EventId}", s.Users[Roles.Operator]);
         await using var _ = context;
 
         // Wi-Fi gone: nothing is closed, the socket simply stops carrying anything.
@@ -45,7 +33,7 @@ public sealed class StalenessJourneyTests(BrowserFixture app) : IClassFixture<Br
 
         await context.SetOfflineAsync(false);
 
-        await ConnectedAsync(page);
+        await BrowserFixture.ConnectedAsync(page);
         await Assertions.Expect(page.Locator("[data-testid=report-item]", new() { HasText = "Filed while the control room had no network" }))
             .ToBeVisibleAsync(new() { Timeout = 10000 });
         var opacityAfter = await page.Locator("[data-testid=live-indicator]").First.EvaluateAsync<string>("e => getComputedStyle(e).opacity");
@@ -75,7 +63,7 @@ public sealed class StalenessJourneyTests(BrowserFixture app) : IClassFixture<Br
             server.OnMessage(m => { if (!stalled) { Forward(ws, m); } });
         });
         await BrowserFixture.SignInAsync(page, $"/kiosk/{s.EventId}", s.Users[Roles.Viewer].Email, s.Users[Roles.Viewer].Password);
-        await ConnectedAsync(page);
+        await BrowserFixture.ConnectedAsync(page);
         await Assertions.Expect(page.Locator("[data-testid=stale-banner]")).ToHaveCountAsync(0);
 
         stalled = true;
@@ -89,7 +77,7 @@ public sealed class StalenessJourneyTests(BrowserFixture app) : IClassFixture<Br
         stalled = false;
 
         // Back: the page reconnects (or, its circuit gone, reloads) and the banner goes.
-        await ConnectedAsync(page, 40000);
+        await BrowserFixture.ConnectedAsync(page, 40000);
         await Assertions.Expect(banner).ToHaveCountAsync(0);
     }
 

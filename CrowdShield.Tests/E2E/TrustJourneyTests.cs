@@ -12,16 +12,6 @@ public sealed class TrustJourneyTests(BrowserFixture app) : IClassFixture<Browse
     /// <summary>What a change must have reached everywhere by: the directory's 15-second cache plus the 4-second checks.</summary>
     private static readonly TimeSpan Within = TimeSpan.FromSeconds(20);
 
-    private async Task<(IBrowserContext Context, IPage Page, List<string> Errors)> OpenAsync(string path, TestUser user)
-    {
-        var (context, page, errors) = await app.NewPageAsync();
-        await BrowserFixture.SignInAsync(page, path, user.Email, user.Password);
-        // Commit, not load: the connection status below is what says the page works, and "load" can lag on a busy machine.
-        await page.WaitForURLAsync(url => url.EndsWith(path, StringComparison.Ordinal), new() { WaitUntil = WaitUntilState.Commit });
-        await Assertions.Expect(page.Locator("[data-testid=connection-status][data-state=connected]")).ToBeVisibleAsync(new() { Timeout = 15000 });
-        return (context, page, errors);
-    }
-
     [Fact]
     public async Task MarkupInEveryUserText_IsShownAsText_OnTheCommandCenterTheFieldViewAndTheKiosk_AndNeverRuns()
     {
@@ -54,7 +44,7 @@ public sealed class TrustJourneyTests(BrowserFixture app) : IClassFixture<Browse
 
         foreach (var (path, user) in new[] { ($"/events/{eventId}", op), ($"/field/{eventId}", field), ($"/kiosk/{eventId}", viewer) })
         {
-            var (context, page, errors) = await OpenAsync(path, user);
+            var (context, page, errors) = await app.OpenAsync(path, user);
             await using var _ = context;
             // The zone's name is on the map's label and in the alert; the event's in the header.
             // (Visible ones: the field view may also list it in a zone picker's hidden options.)
@@ -91,7 +81,7 @@ public sealed class TrustJourneyTests(BrowserFixture app) : IClassFixture<Browse
         using var api = app.Api();
         var s = await api.ScenarioAsync();
         var op = await api.CreateUserAsync(s.AdminToken, R.Operator, s.EventId);
-        var (context, page, _) = await OpenAsync($"/events/{s.EventId}", op);
+        var (context, page, _) = await app.OpenAsync($"/events/{s.EventId}", op);
         await using var __ = context;
         await using var hub = await HubRecorder.ConnectAsync(app.BaseAddress, s.EventId, op.Token);
         var closed = new TaskCompletionSource();

@@ -66,6 +66,21 @@ public class BrowserFixture : AppFixture
         return (context, page, errors);
     }
 
+    /// <summary>A fresh page signed in as <paramref name="user"/> on <paramref name="path"/>, its connection established.</summary>
+    public async Task<(IBrowserContext Context, IPage Page, List<string> Errors)> OpenAsync(string path, TestUser user, int width = 1600, int height = 1000)
+    {
+        var (context, page, errors) = await NewPageAsync(width, height);
+        await SignInAsync(page, path, user.Email, user.Password);
+        // Commit, not load: the connection status below is what says the page works, and "load" can lag on a busy machine.
+        await page.WaitForURLAsync(url => url.EndsWith(path, StringComparison.Ordinal), new() { WaitUntil = WaitUntilState.Commit });
+        await ConnectedAsync(page);
+        return (context, page, errors);
+    }
+
+    /// <summary>The page's connection indicator says connected (green).</summary>
+    public static Task ConnectedAsync(IPage page, float timeout = 15000) =>
+        Assertions.Expect(page.Locator("[data-testid=connection-status][data-state=connected]")).ToBeVisibleAsync(new() { Timeout = timeout });
+
     public static async Task SignInAsync(IPage page, string path, string email, string password)
     {
         await page.GotoAsync(path);

@@ -24,7 +24,8 @@ public static class TelemetryServiceExtensions
             return builder;
         }
         builder.Services.AddOpenTelemetry()
-            .ConfigureResource(resource => resource.AddService("crowdshield", serviceInstanceId: Environment.MachineName))
+            // Each process gets its own service.instance.id (generated), so two nodes on one machine stay apart.
+            .ConfigureResource(resource => resource.AddService("crowdshield"))
             .WithMetrics(metrics => metrics
                 .AddMeter(CrowdShieldMetrics.MeterName)
                 .AddAspNetCoreInstrumentation()
