@@ -127,9 +127,10 @@ public sealed class MessageBusTests : IDisposable
         await using var a = ClusterBus(network.Join());
         await using var b = ClusterBus(network.Join());
         using var onA = new Recorder(a, "e");
-        // B publishes at once: A must know where the stream stood before, or B's messages are history to it.
-        await a.Ready;
         using var onB = new Recorder(b, "e");
+        // Both publish at once: each must know where the stream stood before, or the other's first messages are
+        // history to it (a node that reads the counters late treats what is already stored as delivered).
+        await Task.WhenAll(a.Ready, b.Ready);
 
         var published = await Task.WhenAll(Enumerable.Range(0, 4).Select(p => Task.Run(async () =>
         {
