@@ -61,6 +61,7 @@ public static class CoreServiceCollectionExtensions
         services.AddSingleton<ShiftLog>();
         services.AddSingleton<Forecaster>();
         services.AddSingleton<InsightEngine>();
+        services.AddSingleton<IntelligencePublisher>();
         services.TryAddSingleton<IRemoteRiskModel, NoRemoteRiskModel>();
         return services;
     }

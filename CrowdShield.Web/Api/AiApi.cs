@@ -1,6 +1,5 @@
 using CrowdShield.Core.Events;
 using CrowdShield.Core.Intelligence;
-using CrowdShield.Core.Realtime;
 using CrowdShield.Web.Auth;
 using Microsoft.AspNetCore.Http.HttpResults;
 
@@ -25,7 +24,7 @@ public static class AiApi
 
     /// <summary>The event's risk now, computed from its live data; also sent to every screen as insight:update.</summary>
     public static async Task<Results<Ok<InsightView>, ProblemHttpResult, ValidationProblem>> Insights(
-        string? eventId, HttpContext context, EventDirectory events, InsightEngine engine, IMessageBus bus)
+        string? eventId, HttpContext context, EventDirectory events, IntelligencePublisher publisher)
     {
         if (string.IsNullOrEmpty(eventId))
         {
@@ -35,19 +34,17 @@ public static class AiApi
         {
             return denied;
         }
-        var insight = await engine.AssessAsync(eventId, context.RequestAborted);
+        var insight = await publisher.InsightAsync(eventId, context.RequestAborted);
         if (insight is null)
         {
             return Problems.NotFound($"There is no event '{eventId}'.");
         }
-        await bus.PublishAsync(eventId, MessageTypes.InsightUpdate, new InsightUpdatePayload(
-            insight.RiskScore, insight.Recommendation, insight.Confidence, insight.Factors, insight.MlStatus, insight.GeneratedAt), CancellationToken.None);
         return TypedResults.Ok(new InsightView(eventId, insight.RiskScore, insight.Recommendation, insight.Confidence, insight.Factors, insight.MlStatus, insight.GeneratedAt));
     }
 
     /// <summary>Per-zone forecasts at the horizon (default 15 minutes); also sent as prediction:update.</summary>
     public static async Task<Results<Ok<PredictionsView>, ProblemHttpResult, ValidationProblem>> Predictions(
-        string? eventId, int? horizonMinutes, HttpContext context, EventDirectory events, Forecaster forecaster, IMessageBus bus)
+        string? eventId, int? horizonMinutes, HttpContext context, EventDirectory events, IntelligencePublisher publisher)
     {
         if (string.IsNullOrEmpty(eventId))
         {
@@ -61,13 +58,11 @@ public static class AiApi
         {
             return denied;
         }
-        var set = await forecaster.PredictAsync(eventId, horizonMinutes ?? 15, context.RequestAborted);
+        var set = await publisher.PredictionsAsync(eventId, horizonMinutes ?? IntelligencePublisher.HorizonMinutes, context.RequestAborted);
         if (set is null)
         {
             return Problems.NotFound($"There is no event '{eventId}'.");
         }
-        await bus.PublishAsync(eventId, MessageTypes.PredictionUpdate,
-            new PredictionUpdatePayload(set.HorizonMinutes, set.Predictions, set.GeneratedAt), CancellationToken.None);
         return TypedResults.Ok(new PredictionsView(eventId, set.HorizonMinutes, set.GeneratedAt, set.Predictions));
     }
 }

@@ -24,11 +24,11 @@ public sealed partial class AiWidget
     {
         if (await Insights.AssessAsync(EventId) is { } insight)
         {
-            _insight = new InsightUpdatePayload(insight.RiskScore, insight.Recommendation, insight.Confidence, insight.Factors, insight.MlStatus, insight.GeneratedAt);
+            _insight = insight.ToMessage();
         }
-        if (!Compact && await Forecaster.PredictAsync(EventId, 15) is { } set)
+        if (!Compact && await Forecaster.PredictAsync(EventId, IntelligencePublisher.HorizonMinutes) is { } set)
         {
-            _predictions = new PredictionUpdatePayload(set.HorizonMinutes, set.Predictions, set.GeneratedAt);
+            _predictions = set.ToMessage();
         }
     }
 
