@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Net;
 using CrowdShield.Core.Users;
 using CrowdShield.Tests.Infrastructure;
+using CrowdShield.Web.Components.Shared;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http.Connections;
 using Microsoft.Extensions.DependencyInjection;
@@ -20,6 +21,22 @@ public sealed class HostTests(AppFixture app)
         using var response = await api.SendAsync(HttpMethod.Get, "/health", null);
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+    }
+
+    [Fact]
+    public async Task EveryPage_CarriesTheLevelPalette_AsCssVariables_ForTheStyleSheet()
+    {
+        using var api = app.Api();
+
+        using var response = await api.SendAsync(HttpMethod.Get, "/login", null);
+        var html = await response.Content.ReadAsStringAsync();
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.All(Levels.Palette, level => Assert.Contains($"--level-{level.Key}:{level.Value};", html));
+        // The style sheet uses them; it no longer spells the colours out.
+        var css = File.ReadAllText(Path.Combine(Repository.Root, "CrowdShield.Web", "wwwroot", "app.css"));
+        Assert.Contains("var(--level-critical)", css);
+        Assert.All(Levels.Palette.Values, colour => Assert.DoesNotContain(colour, css, StringComparison.OrdinalIgnoreCase));
     }
 
     [Fact]

@@ -1,5 +1,6 @@
 using System.Globalization;
 using CrowdShield.Core.Intelligence.Forecasting;
+using CrowdShield.Tests.Infrastructure;
 
 namespace CrowdShield.Tests.Core;
 
@@ -8,12 +9,7 @@ public sealed class ForecastEvaluationTests
     /// <summary>The real Melbourne series shipped in shared/data, found from the repository root.</summary>
     private static double[] Melbourne()
     {
-        var directory = new DirectoryInfo(AppContext.BaseDirectory);
-        while (directory is not null && !File.Exists(Path.Combine(directory.FullName, "CrowdShield.sln")))
-        {
-            directory = directory.Parent;
-        }
-        var path = Path.Combine(directory!.Parent!.FullName, "shared", "data", "melbourne-pedestrian-hourly-2009.csv");
+        var path = Path.Combine(Path.GetDirectoryName(Repository.Root)!, "shared", "data", "melbourne-pedestrian-hourly-2009.csv");
         Assert.True(File.Exists(path), $"The Melbourne series is expected beside the repository, at {path} (the project's shared/ folder).");
         return [.. File.ReadLines(path).Skip(1).Select(l => double.Parse(l.Split(',')[1], CultureInfo.InvariantCulture))];
     }

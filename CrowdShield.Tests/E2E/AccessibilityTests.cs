@@ -1,6 +1,8 @@
 using System.Net;
+using CrowdShield.Core.Map;
 using CrowdShield.Core.Users;
 using CrowdShield.Tests.Infrastructure;
+using CrowdShield.Web.Components.Shared;
 using Deque.AxeCore.Commons;
 using Deque.AxeCore.Playwright;
 using Microsoft.Playwright;
@@ -54,6 +56,8 @@ public sealed class AccessibilityTests(BrowserFixture app) : IClassFixture<Brows
         await AssertAccessibleAsync(page, "command center");
         // Levels are told in words too, not by colour alone: the crowded gate's map label says how crowded.
         await Assertions.Expect(page.Locator(".leaflet-tooltip", new() { HasText = "Gate 3" })).ToContainTextAsync("CRITICAL");
+        // …beside the colour of the one palette (Levels), which the map's script receives from the server.
+        await Assertions.Expect(page.Locator($"[data-testid=map] path.leaflet-interactive[fill='{Levels.Css(DensityBands.Critical)}']")).ToHaveCountAsync(1);
         // An alert is acknowledged and resolved from the keyboard.
         var item = page.Locator("[data-testid=alert-item]").First;
         await item.Locator("[data-testid=alert-acknowledge]").FocusAsync();

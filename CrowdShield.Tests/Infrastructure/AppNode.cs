@@ -119,15 +119,5 @@ public sealed class AppNode : IAsyncDisposable
     /// <summary>Debug or Release, whichever this test assembly was built as (bin/&lt;configuration&gt;/net10.0).</summary>
     private static string Configuration => new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar)).Parent!.Name;
 
-    private static string WebProject()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "CrowdShield.sln")))
-            {
-                return Path.Combine(dir.FullName, "CrowdShield.Web");
-            }
-        }
-        throw new InvalidOperationException("CrowdShield.sln not found above the test assembly.");
-    }
+    private static string WebProject() => Path.Combine(Repository.Root, "CrowdShield.Web");
 }

@@ -1,3 +1,5 @@
+using CrowdShield.Core.Map;
+using CrowdShield.Web.Components.Shared;
 using MudBlazor;
 
 namespace CrowdShield.Web.Components.Layout;
@@ -15,9 +17,9 @@ public static class CrowdShieldTheme
             Surface = "#161B22",
             AppbarBackground = "#0B0E13",
             DrawerBackground = "#0B0E13",
-            Success = "#2ECC71",
-            Warning = "#F5A623",
-            Error = "#FF4D4F",
+            Success = Levels.Css(DensityBands.Low),
+            Warning = Levels.Css(DensityBands.Elevated),
+            Error = Levels.Css(DensityBands.Critical),
             Info = "#4FC3F7",
             // Dark text on the saturated alert colours: white on them is below WCAG AA (2.0–3.3 : 1).
             SuccessContrastText = "#0B0E13",

@@ -2,6 +2,7 @@ using CrowdShield.Core.Events;
 using CrowdShield.Core.Intelligence;
 using CrowdShield.Core.Map;
 using CrowdShield.Core.Realtime;
+using CrowdShield.Web.Components.Shared;
 using Microsoft.AspNetCore.Components;
 using Microsoft.Extensions.Options;
 using Microsoft.JSInterop;
@@ -182,6 +183,7 @@ public sealed partial class VenueMap
             center = definition.Center,
             zones = definition.Zones.Select(ZoneState),
             staff = _staff,
+            levelColours = Levels.Palette,
         });
         // Send the state once more after building: changes that arrived while Leaflet loaded are in it.
         _zonesChanged = true;

@@ -4,17 +4,27 @@ using MudBlazor;
 
 namespace CrowdShield.Web.Components.Shared;
 
-/// <summary>One palette for density levels and severities, the same on the map, chips and charts.</summary>
+/// <summary>
+/// One palette for density levels and severities, the same on the map, chips, charts and in the style sheet: the
+/// colours are defined here only. The page's head turns them into CSS variables (<see cref="CssVariables"/>,
+/// <c>var(--level-critical)</c> in app.css), the theme's error/warning/success take them, and the map's script
+/// receives them when it is built.
+/// </summary>
 public static class Levels
 {
-    public static string Css(string level) => level switch
+    public static IReadOnlyDictionary<string, string> Palette { get; } = new Dictionary<string, string>(StringComparer.Ordinal)
     {
-        DensityBands.Critical => "#FF4D4F",
-        DensityBands.High => "#FF7A45",
-        DensityBands.Elevated => "#F5A623",
-        DensityBands.Moderate => "#A3D977",
-        _ => "#2ECC71",
+        [DensityBands.Low] = "#2ECC71",
+        [DensityBands.Moderate] = "#A3D977",
+        [DensityBands.Elevated] = "#F5A623",
+        [DensityBands.High] = "#FF7A45",
+        [DensityBands.Critical] = "#FF4D4F",
     };
+
+    /// <summary>The palette as CSS custom properties (<c>--level-low</c> … <c>--level-critical</c>) for the page's head.</summary>
+    public static string CssVariables { get; } = ":root{" + string.Concat(Palette.Select(p => $"--level-{p.Key}:{p.Value};")) + "}";
+
+    public static string Css(string level) => Palette.TryGetValue(level, out var colour) ? colour : Palette[DensityBands.Low];
 
     /// <summary>The level in words: shown next to its colour, so it is never told by colour alone.</summary>
     public static string Label(string level) => level switch
@@ -33,13 +43,14 @@ public static class Levels
         _ => Color.Info,
     };
 
-    public static string RiskCss(int score) => score switch
+    /// <summary>The colour of a 0–100 risk score: the level it falls in.</summary>
+    public static string RiskCss(int score) => Css(score switch
     {
-        >= 70 => "#FF4D4F",
-        >= 45 => "#FF7A45",
-        >= 25 => "#F5A623",
-        _ => "#2ECC71",
-    };
+        >= 70 => DensityBands.Critical,
+        >= 45 => DensityBands.High,
+        >= 25 => DensityBands.Elevated,
+        _ => DensityBands.Low,
+    });
 
     /// <summary>How long ago, and past an hour the time on the venue's clock (<paramref name="venue"/>), not the server's.</summary>
     public static string Ago(DateTimeOffset at, DateTimeOffset now, TimeZoneInfo? venue = null)

@@ -1,6 +1,7 @@
 // The venue map: zone polygons coloured by live density level, a heat layer of live pings, new-alert highlights
 // and forecast outlines. Leaflet (vendored from npm in wwwroot/lib) is loaded on first use.
-const levelColours = { low: "#2ECC71", moderate: "#A3D977", elevated: "#F5A623", high: "#FF7A45", critical: "#FF4D4F" };
+// The level colours come from the server's one palette (Levels.cs) with each map built: the same for all maps.
+let levelColours = {};
 const rank = { low: 0, moderate: 1, elevated: 2, high: 3, critical: 4 };
 let leafletLoading;
 
@@ -71,6 +72,7 @@ export async function create(element, options) {
   // A call that was cut off by a lost connection may be retried after the map was built: build it again.
   element.__venueMap?.dispose();
   const L = window.L;
+  levelColours = options.levelColours ?? levelColours;
   const interactive = options.interactive;
   const map = L.map(element, {
     zoomControl: interactive, dragging: interactive, scrollWheelZoom: interactive, doubleClickZoom: interactive,
