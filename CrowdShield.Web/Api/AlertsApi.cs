@@ -2,6 +2,7 @@ using CrowdShield.Core.Alerts;
 using CrowdShield.Core.Events;
 using CrowdShield.Core.Validation;
 using CrowdShield.Web.Auth;
+using CrowdShield.Web.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace CrowdShield.Web.Api;

@@ -1,4 +1,4 @@
-using CrowdShield.Core.Users;
+using CrowdShield.Web.Http;
 using CrowdShield.Web.Realtime;
 using Microsoft.AspNetCore.Http.Json;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
@@ -61,10 +61,6 @@ public static class ApiServiceExtensions
 
     public static bool IsApiRequest(this HttpContext context) =>
         context.Request.Path.StartsWithSegments(BasePath) || context.Request.Path.StartsWithSegments(RealtimeServiceExtensions.HubPath);
-
-    /// <summary>The caller resolved during authentication (role and memberships fresh from the user directory).</summary>
-    public static Caller Caller(this HttpContext context) =>
-        context.Items[typeof(Caller)] as Caller ?? throw new InvalidOperationException("No authenticated caller on this request.");
 
     /// <summary>The client's address (the proxy's client when forwarded headers from a known proxy say so), for per-client limits and the audit log.</summary>
     public static string ClientAddress(this HttpContext context) => context.Connection.RemoteIpAddress?.ToString() ?? "unknown";

@@ -1,4 +1,6 @@
 using CrowdShield.Core.Events;
+using CrowdShield.Web.Auth;
+using CrowdShield.Web.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace CrowdShield.Web.Api;

@@ -3,6 +3,7 @@ using CrowdShield.Core.Map;
 using CrowdShield.Core.Realtime;
 using CrowdShield.Core.Validation;
 using CrowdShield.Web.Auth;
+using CrowdShield.Web.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace CrowdShield.Web.Api;

@@ -4,6 +4,7 @@ using CrowdShield.Core.Events;
 using CrowdShield.Core.Log;
 using CrowdShield.Core.Notifications;
 using CrowdShield.Web.Auth;
+using CrowdShield.Web.Http;
 using CrowdShield.Web.Log;
 using Microsoft.AspNetCore.Http.HttpResults;
 

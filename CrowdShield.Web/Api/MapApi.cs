@@ -1,6 +1,7 @@
 using CrowdShield.Core.Events;
 using CrowdShield.Core.Map;
 using CrowdShield.Web.Auth;
+using CrowdShield.Web.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace CrowdShield.Web.Api;

@@ -5,6 +5,7 @@ using CrowdShield.Core.Map;
 using CrowdShield.Core.Validation;
 using CrowdShield.Core.Zones;
 using CrowdShield.Web.Auth;
+using CrowdShield.Web.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace CrowdShield.Web.Api;

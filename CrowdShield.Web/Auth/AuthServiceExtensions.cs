@@ -1,11 +1,11 @@
 using System.Threading.RateLimiting;
-using CrowdShield.Web.Api;
 using CrowdShield.Web.Data;
+using CrowdShield.Web.Http;
 using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.AspNetCore.Authentication.JwtBearer;
 using Microsoft.AspNetCore.Authorization;
-using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.DataProtection.KeyManagement;
+using Microsoft.AspNetCore.DataProtection;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using Microsoft.IdentityModel.Tokens;
@@ -68,7 +68,7 @@ public static class AuthServiceExtensions
                         return;
                     }
                     // The same fresh caller the API's endpoints read (the log page's downloads go by cookie).
-                    context.HttpContext.Items[typeof(Core.Users.Caller)] = caller;
+                    context.HttpContext.SetCaller(caller);
                 };
             })
             .AddJwtBearer();
@@ -115,7 +115,7 @@ public static class AuthServiceExtensions
                             identity.RemoveClaim(claim);
                         }
                         identity.AddClaim(new(UserClaims.Role, caller.Role));
-                        context.HttpContext.Items[typeof(Core.Users.Caller)] = caller;
+                        context.HttpContext.SetCaller(caller);
                     },
                     // Who the caller is comes from the database: when it cannot be reached, that is a 503 to retry,
                     // not a 401 that would make a device throw its token away.

@@ -1,7 +1,7 @@
 using System.Collections.Concurrent;
 using System.Security.Claims;
-using CrowdShield.Web.Api;
 using CrowdShield.Web.Auth;
+using CrowdShield.Web.Http;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.SignalR;
 
@@ -24,7 +24,7 @@ public sealed class ClientHub(HubConnections connections) : Hub
         var http = Context.GetHttpContext();
         var eventId = http?.Request.Query["eventId"].ToString();
         // The middleware already checked this; checking again keeps the hub safe if it is ever mapped elsewhere.
-        if (http is null || string.IsNullOrEmpty(eventId) || http.Items[typeof(Core.Users.Caller)] is not Core.Users.Caller caller || !caller.MayRead(eventId))
+        if (http is null || string.IsNullOrEmpty(eventId) || http.FindCaller() is not { } caller || !caller.MayRead(eventId))
         {
             Context.Abort();
             return;
@@ -62,7 +62,7 @@ internal sealed class HubAccessMiddleware(RequestDelegate next)
 {
     public async Task InvokeAsync(HttpContext context, Core.Events.EventDirectory events)
     {
-        if (context.User.Identity?.IsAuthenticated != true || context.Items[typeof(Core.Users.Caller)] is null)
+        if (context.User.Identity?.IsAuthenticated != true || context.FindCaller() is null)
         {
             await next(context);
             return;

@@ -6,7 +6,7 @@ using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 
-namespace CrowdShield.Web.Api;
+namespace CrowdShield.Web.Http;
 
 /// <summary>Every API error leaves through here as application/problem+json.</summary>
 public static class Problems
