@@ -1,5 +1,3 @@
-using CrowdShield.Core.Realtime;
-
 namespace CrowdShield.Core.Intelligence;
 
 /// <summary>One contribution to the risk score: <see cref="Weight"/> is its share of the 0–100 scale, <see cref="Value"/> how much of it applies (0–1).</summary>

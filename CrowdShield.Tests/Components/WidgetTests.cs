@@ -1,6 +1,7 @@
 using Bunit;
 using CrowdShield.Core.Actions;
 using CrowdShield.Core.Alerts;
+using CrowdShield.Core.Events;
 using CrowdShield.Core.Intelligence;
 using CrowdShield.Core.Map;
 using CrowdShield.Core.Realtime;

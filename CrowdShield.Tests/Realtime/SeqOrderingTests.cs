@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Net;
 using System.Text.Json;
 using CrowdShield.Core.Realtime;
+using CrowdShield.Core.Reports;
 using CrowdShield.Core.Users;
 using CrowdShield.Tests.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;

@@ -1,3 +1,4 @@
+using CrowdShield.Core.Alerts;
 using CrowdShield.Core.Events;
 using CrowdShield.Core.Intelligence;
 using CrowdShield.Core.Map;

@@ -1,4 +1,5 @@
 using CrowdShield.Core.Intelligence;
+using CrowdShield.Core.Map;
 using CrowdShield.Core.Realtime;
 using Microsoft.AspNetCore.Components;
 using MudBlazor;
