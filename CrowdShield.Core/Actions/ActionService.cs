@@ -8,8 +8,10 @@ using Microsoft.EntityFrameworkCore;
 
 namespace CrowdShield.Core.Actions;
 
-public sealed record ActionRequest(string? EventId, string? Command, string? ZoneId, string? Note)
+public sealed record ActionRequest(string? EventId, string? Command, string? ZoneId, string? Note) : IEventRequest
 {
+    void IEventRequest.Validate(ValidationErrors errors, DateTimeOffset now) => Validate(errors);
+
     public void Validate(ValidationErrors errors)
     {
         errors.Required("eventId", EventId, 64);

@@ -11,7 +11,7 @@ public sealed record DetectedObject(string? Label, double? Confidence, IReadOnly
 
 /// <summary>The body of POST /cctv/objects.</summary>
 public sealed record CameraCountRequest(
-    string? EventId, string? CameraId, string? ZoneId, long? Count, IReadOnlyList<DetectedObject?>? Objects, DateTimeOffset? CapturedAt)
+    string? EventId, string? CameraId, string? ZoneId, long? Count, IReadOnlyList<DetectedObject?>? Objects, DateTimeOffset? CapturedAt) : IEventRequest
 {
     public const int MaxCount = 100_000;
     public const int MaxObjects = 10_000;

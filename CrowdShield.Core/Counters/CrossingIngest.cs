@@ -11,7 +11,7 @@ using Microsoft.EntityFrameworkCore;
 namespace CrowdShield.Core.Counters;
 
 /// <summary>The body of POST /cctv/crossings: people in and out of a zone through one counter since its previous message.</summary>
-public sealed record CrossingRequest(string? EventId, string? CounterId, string? ZoneId, long? In, long? Out, DateTimeOffset? CapturedAt)
+public sealed record CrossingRequest(string? EventId, string? CounterId, string? ZoneId, long? In, long? Out, DateTimeOffset? CapturedAt) : IEventRequest
 {
     public const int MaxPerMessage = 100_000;
 

@@ -7,8 +7,10 @@ using Microsoft.EntityFrameworkCore;
 
 namespace CrowdShield.Core.Reports;
 
-public sealed record ReportRequest(string? EventId, string? Message, string? Type, double? Lat, double? Lng, string? ZoneId)
+public sealed record ReportRequest(string? EventId, string? Message, string? Type, double? Lat, double? Lng, string? ZoneId) : IEventRequest
 {
+    void IEventRequest.Validate(ValidationErrors errors, DateTimeOffset now) => Validate(errors);
+
     public void Validate(ValidationErrors errors)
     {
         errors.Required("eventId", EventId, 64);

@@ -1,6 +1,4 @@
 using CrowdShield.Core.Actions;
-using CrowdShield.Core.Events;
-using CrowdShield.Core.Validation;
 using CrowdShield.Web.Auth;
 using CrowdShield.Web.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -22,25 +20,15 @@ public static class ActionsApi
     public static RouteGroupBuilder MapActionsApi(this RouteGroupBuilder api)
     {
         var group = api.MapGroup("/actions").WithTags("Actions");
-        group.MapPost("/", Create).RequireAuthorization(ApiPolicies.Operate);
-        group.MapGet("/", List).RequireAuthorization(ApiPolicies.Read);
+        group.MapPost("/", Create).RequireAuthorization(ApiPolicies.Operate).ForOneEvent();
+        group.MapGet("/", List).RequireAuthorization(ApiPolicies.Read).ForOneEvent();
         group.MapPost("/{id}/take", Take).RequireAuthorization(ApiPolicies.FileReports);
         return group;
     }
 
     public static async Task<Results<Created<ActionView>, ValidationProblem, ProblemHttpResult>> Create(
-        ActionRequest request, HttpContext context, ActionService actions, EventDirectory events)
+        ActionRequest request, HttpContext context, ActionService actions)
     {
-        var errors = new ValidationErrors();
-        request.Validate(errors);
-        if (!errors.IsValid)
-        {
-            return Problems.Invalid(errors);
-        }
-        if (await EventAccess.CheckAsync(context, request.EventId!, events) is { } denied)
-        {
-            return denied;
-        }
         var action = await actions.CreateAsync(request, context.Caller(), context.RequestAborted);
         return action is null
             ? Problems.NotFound($"There is no event '{request.EventId}'.")
@@ -48,17 +36,9 @@ public static class ActionsApi
     }
 
     public static async Task<Results<Ok<IReadOnlyList<ActionView>>, ProblemHttpResult, ValidationProblem>> List(
-        string? eventId, int? limit, HttpContext context, ActionService actions, EventDirectory events)
+        string? eventId, int? limit, HttpContext context, ActionService actions)
     {
-        if (string.IsNullOrEmpty(eventId))
-        {
-            return Problems.Invalid("eventId", "'eventId' is required.");
-        }
-        if (await EventAccess.CheckAsync(context, eventId, events) is { } denied)
-        {
-            return denied;
-        }
-        var list = await actions.ListAsync(eventId, ApiServiceExtensions.Page(limit), context.RequestAborted);
+        var list = await actions.ListAsync(eventId!, ApiServiceExtensions.Page(limit), context.RequestAborted);
         return TypedResults.Ok<IReadOnlyList<ActionView>>([.. list.Select(ActionView.Of)]);
     }
 

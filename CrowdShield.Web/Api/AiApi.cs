@@ -1,4 +1,3 @@
-using CrowdShield.Core.Events;
 using CrowdShield.Core.Intelligence;
 using CrowdShield.Web.Auth;
 using CrowdShield.Web.Http;
@@ -17,7 +16,7 @@ public static class AiApi
 
     public static RouteGroupBuilder MapAiApi(this RouteGroupBuilder api)
     {
-        var group = api.MapGroup("/ai").WithTags("Intelligence").RequireAuthorization(ApiPolicies.Operate);
+        var group = api.MapGroup("/ai").WithTags("Intelligence").RequireAuthorization(ApiPolicies.Operate).ForOneEvent();
         group.MapGet("/insights", Insights);
         group.MapGet("/predictions", Predictions);
         return group;
@@ -25,45 +24,29 @@ public static class AiApi
 
     /// <summary>The event's risk now, computed from its live data; also sent to every screen as insight:update.</summary>
     public static async Task<Results<Ok<InsightView>, ProblemHttpResult, ValidationProblem>> Insights(
-        string? eventId, HttpContext context, EventDirectory events, IntelligencePublisher publisher)
+        string? eventId, HttpContext context, IntelligencePublisher publisher)
     {
-        if (string.IsNullOrEmpty(eventId))
-        {
-            return Problems.Invalid("eventId", "'eventId' is required.");
-        }
-        if (await EventAccess.CheckAsync(context, eventId, events) is { } denied)
-        {
-            return denied;
-        }
-        var insight = await publisher.InsightAsync(eventId, context.RequestAborted);
+        var insight = await publisher.InsightAsync(eventId!, context.RequestAborted);
         if (insight is null)
         {
             return Problems.NotFound($"There is no event '{eventId}'.");
         }
-        return TypedResults.Ok(new InsightView(eventId, insight.RiskScore, insight.Recommendation, insight.Confidence, insight.Factors, insight.MlStatus, insight.GeneratedAt));
+        return TypedResults.Ok(new InsightView(insight.EventId, insight.RiskScore, insight.Recommendation, insight.Confidence, insight.Factors, insight.MlStatus, insight.GeneratedAt));
     }
 
     /// <summary>Per-zone forecasts at the horizon (default 15 minutes); also sent as prediction:update.</summary>
     public static async Task<Results<Ok<PredictionsView>, ProblemHttpResult, ValidationProblem>> Predictions(
-        string? eventId, int? horizonMinutes, HttpContext context, EventDirectory events, IntelligencePublisher publisher)
+        string? eventId, int? horizonMinutes, HttpContext context, IntelligencePublisher publisher)
     {
-        if (string.IsNullOrEmpty(eventId))
-        {
-            return Problems.Invalid("eventId", "'eventId' is required.");
-        }
         if (horizonMinutes is < 1 or > MaxHorizonMinutes)
         {
             return Problems.Invalid("horizonMinutes", $"'horizonMinutes' must be in [1, {MaxHorizonMinutes}].");
         }
-        if (await EventAccess.CheckAsync(context, eventId, events) is { } denied)
-        {
-            return denied;
-        }
-        var set = await publisher.PredictionsAsync(eventId, horizonMinutes ?? IntelligencePublisher.HorizonMinutes, context.RequestAborted);
+        var set = await publisher.PredictionsAsync(eventId!, horizonMinutes ?? IntelligencePublisher.HorizonMinutes, context.RequestAborted);
         if (set is null)
         {
             return Problems.NotFound($"There is no event '{eventId}'.");
         }
-        return TypedResults.Ok(new PredictionsView(eventId, set.HorizonMinutes, set.GeneratedAt, set.Predictions));
+        return TypedResults.Ok(new PredictionsView(set.EventId, set.HorizonMinutes, set.GeneratedAt, set.Predictions));
     }
 }

@@ -1,5 +1,4 @@
 using CrowdShield.Core.Alerts;
-using CrowdShield.Core.Events;
 using CrowdShield.Core.Validation;
 using CrowdShield.Web.Auth;
 using CrowdShield.Web.Http;
@@ -16,7 +15,7 @@ public static class AlertsApi
     public static RouteGroupBuilder MapAlertsApi(this RouteGroupBuilder api)
     {
         var group = api.MapGroup("/alerts").WithTags("Alerts");
-        group.MapGet("/", List).RequireAuthorization(ApiPolicies.Read);
+        group.MapGet("/", List).RequireAuthorization(ApiPolicies.Read).ForOneEvent();
         group.MapPost("/{id}/acknowledge", Acknowledge).RequireAuthorization(ApiPolicies.Operate);
         group.MapPost("/{id}/resolve", Resolve).RequireAuthorization(ApiPolicies.Operate);
         group.MapPost("/{id}/comments", Comment).RequireAuthorization(ApiPolicies.Operate);
@@ -26,21 +25,13 @@ public static class AlertsApi
 
     /// <summary>An event's alerts, newest first, optionally of one status.</summary>
     public static async Task<Results<Ok<IReadOnlyList<AlertView>>, ProblemHttpResult, ValidationProblem>> List(
-        string? eventId, string? status, int? limit, HttpContext context, EventDirectory events, AlertService alerts)
+        string? eventId, string? status, int? limit, HttpContext context, AlertService alerts)
     {
-        if (string.IsNullOrEmpty(eventId))
-        {
-            return Problems.Invalid("eventId", "'eventId' is required.");
-        }
         if (status is not null && !AlertStatus.All.Contains(status))
         {
             return Problems.Invalid("status", $"'status' must be one of {string.Join(", ", AlertStatus.All)}.");
         }
-        if (await EventAccess.CheckAsync(context, eventId, events) is { } denied)
-        {
-            return denied;
-        }
-        var list = await alerts.ListAsync(eventId, status, ApiServiceExtensions.Page(limit, 200), context.RequestAborted);
+        var list = await alerts.ListAsync(eventId!, status, ApiServiceExtensions.Page(limit, 200), context.RequestAborted);
         return TypedResults.Ok<IReadOnlyList<AlertView>>([.. list.Select(AlertView.Of)]);
     }
 

@@ -12,7 +12,7 @@ public static class CctvApi
 {
     public static RouteGroupBuilder MapCctvApi(this RouteGroupBuilder api)
     {
-        var group = api.MapGroup("/cctv").WithTags("Cameras").RequireAuthorization(ApiPolicies.SendCounts);
+        var group = api.MapGroup("/cctv").WithTags("Cameras").RequireAuthorization(ApiPolicies.SendCounts).ForOneEvent();
         group.MapPost("/objects", PostCount).RequireRateLimiting(AuthServiceExtensions.IngestRateLimit);
         group.MapPost("/crossings", PostCrossing).RequireRateLimiting(AuthServiceExtensions.IngestRateLimit);
         group.MapPost("/axis", PostAxis).RequireRateLimiting(AuthServiceExtensions.IngestRateLimit);
@@ -21,36 +21,16 @@ public static class CctvApi
 
     /// <summary>A camera's people count (or its detected objects). Over the zone's threshold it raises an alert.</summary>
     public static async Task<Results<Accepted<CameraCountResult>, ValidationProblem, ProblemHttpResult>> PostCount(
-        CameraCountRequest request, HttpContext context, CameraIngest cameras, EventDirectory events, TimeProvider time)
+        CameraCountRequest request, HttpContext context, CameraIngest cameras)
     {
-        var errors = new ValidationErrors();
-        request.Validate(errors, time.GetUtcNow());
-        if (!errors.IsValid)
-        {
-            return Problems.Invalid(errors);
-        }
-        if (await EventAccess.CheckAsync(context, request.EventId!, events) is { } denied)
-        {
-            return denied;
-        }
         var result = await cameras.IngestAsync(request, context.RequestAborted);
         return result is null ? Problems.NotFound($"There is no event '{request.EventId}'.") : TypedResults.Accepted((string?)null, result);
     }
 
     /// <summary>A line-crossing counter's people in and out of a zone since its previous message; answers the zone's occupancy.</summary>
     public static async Task<Results<Accepted<CrossingResult>, ValidationProblem, ProblemHttpResult>> PostCrossing(
-        CrossingRequest request, HttpContext context, CrossingIngest crossings, EventDirectory events, TimeProvider time)
+        CrossingRequest request, HttpContext context, CrossingIngest crossings)
     {
-        var errors = new ValidationErrors();
-        request.Validate(errors, time.GetUtcNow());
-        if (!errors.IsValid)
-        {
-            return Problems.Invalid(errors);
-        }
-        if (await EventAccess.CheckAsync(context, request.EventId!, events) is { } denied)
-        {
-            return denied;
-        }
         var result = await crossings.IngestAsync(request, context.RequestAborted);
         return result is null ? Problems.NotFound($"There is no event '{request.EventId}'.") : TypedResults.Accepted((string?)null, result);
     }
@@ -69,10 +49,6 @@ public static class CctvApi
         if (!errors.IsValid)
         {
             return Problems.Invalid(errors);
-        }
-        if (await EventAccess.CheckAsync(context, eventId!, events) is { } denied)
-        {
-            return denied;
         }
         if ((await events.FindAsync(eventId!, context.RequestAborted))?.FindZone(zoneId!) is null)
         {

@@ -28,7 +28,7 @@ public static class LogApi
 
     public static RouteGroupBuilder MapLogApi(this RouteGroupBuilder api)
     {
-        var events = api.MapGroup("/events/{eventId}").WithTags("Shift log and notifications");
+        var events = api.MapGroup("/events/{eventId}").WithTags("Shift log and notifications").ForOneEvent();
         events.MapGet("/export", Export).RequireAuthorization(ApiPolicies.Operate)
             .Produces(StatusCodes.Status200OK, typeof(byte[]), "text/csv", "application/pdf").ProducesValidationProblem();
         events.MapGet("/routing", Routing).RequireAuthorization(ApiPolicies.Operate);
@@ -41,7 +41,7 @@ public static class LogApi
     /// <summary>The same export for the log page's download buttons, authorized by the browser's cookie.</summary>
     public static WebApplication MapShiftLogDownloads(this WebApplication app)
     {
-        app.MapGet("/events/{eventId}/log/export", Export).RequireAuthorization(PageAccess.Log).ExcludeFromDescription();
+        app.MapGet("/events/{eventId}/log/export", Export).RequireAuthorization(PageAccess.Log).ForOneEvent().ExcludeFromDescription();
         return app;
     }
 
@@ -66,10 +66,6 @@ public static class LogApi
         var end = to ?? time.GetUtcNow();
         var start = from ?? end - DefaultWindow;
         var caller = context.Caller();
-        if (!caller.CanSee(eventId))
-        {
-            return Problems.Forbidden($"You are not a member of event '{eventId}'.");
-        }
         var data = await log.ReadAsync(eventId, start, end, new ShiftLogFilter(kinds, zoneId), caller, context.RequestAborted);
         if (data is null)
         {
@@ -83,24 +79,13 @@ public static class LogApi
             : TypedResults.File(ShiftLogCsv.Write(data), "text/csv; charset=utf-8", name + ".csv");
     }
 
-    public static async Task<Results<Ok<IReadOnlyList<RoutingRuleView>>, ProblemHttpResult>> Routing(
-        string eventId, HttpContext context, EventDirectory events, RoutingTable routing)
-    {
-        if (await EventAccess.CheckAsync(context, eventId, events) is { } denied)
-        {
-            return denied;
-        }
-        return TypedResults.Ok<IReadOnlyList<RoutingRuleView>>([.. (await routing.ListAsync(eventId, context.RequestAborted)).Select(RoutingRuleView.Of)]);
-    }
+    public static async Task<Ok<IReadOnlyList<RoutingRuleView>>> Routing(string eventId, HttpContext context, RoutingTable routing) =>
+        TypedResults.Ok<IReadOnlyList<RoutingRuleView>>([.. (await routing.ListAsync(eventId, context.RequestAborted)).Select(RoutingRuleView.Of)]);
 
     /// <summary>Replaces the event's routing table (an empty list clears it); audited.</summary>
-    public static async Task<Results<Ok<IReadOnlyList<RoutingRuleView>>, ProblemHttpResult>> ReplaceRouting(
+    public static async Task<Ok<IReadOnlyList<RoutingRuleView>>> ReplaceRouting(
         string eventId, RoutingTableRequest request, HttpContext context, EventDirectory events, RoutingTable routing)
     {
-        if (await EventAccess.CheckAsync(context, eventId, events) is { } denied)
-        {
-            return denied;
-        }
         var definition = (await events.FindAsync(eventId, context.RequestAborted))!;
         var rules = await routing.ReplaceAsync(definition, request.Rules, context.Caller(), context.RequestAborted);
         return TypedResults.Ok<IReadOnlyList<RoutingRuleView>>([.. rules.Select(RoutingRuleView.Of)]);
@@ -108,15 +93,11 @@ public static class LogApi
 
     /// <summary>The event's recent deliveries, newest first; <c>status=dead</c> for those that kept failing.</summary>
     public static async Task<Results<Ok<IReadOnlyList<NotificationView>>, ProblemHttpResult, ValidationProblem>> Notifications(
-        string eventId, string? status, int? limit, HttpContext context, EventDirectory events, NotificationOutbox outbox)
+        string eventId, string? status, int? limit, HttpContext context, NotificationOutbox outbox)
     {
         if (status is not null && status is not (NotificationStatus.Pending or NotificationStatus.Sent or NotificationStatus.Dead))
         {
             return Problems.Invalid("status", "'status' must be one of pending, sent, dead.");
-        }
-        if (await EventAccess.CheckAsync(context, eventId, events) is { } denied)
-        {
-            return denied;
         }
         var list = await outbox.ListAsync(eventId, status, ApiServiceExtensions.Page(limit, 200), context.RequestAborted);
         return TypedResults.Ok<IReadOnlyList<NotificationView>>([.. list.Select(NotificationView.Of)]);

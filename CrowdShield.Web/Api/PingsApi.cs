@@ -28,7 +28,7 @@ public static class PingsApi
         {
             return Problems.Invalid(errors);
         }
-        if (await EventAccess.CheckAsync(context, request.EventId!, events) is { } denied)
+        if (await EventScope.CheckAsync(context, request.EventId!, events) is { } denied)
         {
             return denied;
         }

@@ -1,6 +1,4 @@
-using CrowdShield.Core.Events;
 using CrowdShield.Core.Reports;
-using CrowdShield.Core.Validation;
 using CrowdShield.Web.Auth;
 using CrowdShield.Web.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -18,24 +16,14 @@ public static class ReportsApi
     public static RouteGroupBuilder MapReportsApi(this RouteGroupBuilder api)
     {
         var group = api.MapGroup("/reports").WithTags("Reports");
-        group.MapPost("/", Create).RequireAuthorization(ApiPolicies.FileReports);
-        group.MapGet("/", List).RequireAuthorization(ApiPolicies.Read);
+        group.MapPost("/", Create).RequireAuthorization(ApiPolicies.FileReports).ForOneEvent();
+        group.MapGet("/", List).RequireAuthorization(ApiPolicies.Read).ForOneEvent();
         return group;
     }
 
     public static async Task<Results<Created<ReportView>, ValidationProblem, ProblemHttpResult>> Create(
-        ReportRequest request, HttpContext context, ReportService reports, EventDirectory events)
+        ReportRequest request, HttpContext context, ReportService reports)
     {
-        var errors = new ValidationErrors();
-        request.Validate(errors);
-        if (!errors.IsValid)
-        {
-            return Problems.Invalid(errors);
-        }
-        if (await EventAccess.CheckAsync(context, request.EventId!, events) is { } denied)
-        {
-            return denied;
-        }
         var report = await reports.CreateAsync(request, context.Caller(), context.RequestAborted);
         return report is null
             ? Problems.NotFound($"There is no event '{request.EventId}'.")
@@ -43,17 +31,9 @@ public static class ReportsApi
     }
 
     public static async Task<Results<Ok<IReadOnlyList<ReportView>>, ProblemHttpResult, ValidationProblem>> List(
-        string? eventId, int? limit, HttpContext context, ReportService reports, EventDirectory events)
+        string? eventId, int? limit, HttpContext context, ReportService reports)
     {
-        if (string.IsNullOrEmpty(eventId))
-        {
-            return Problems.Invalid("eventId", "'eventId' is required.");
-        }
-        if (await EventAccess.CheckAsync(context, eventId, events) is { } denied)
-        {
-            return denied;
-        }
-        var list = await reports.ListAsync(eventId, ApiServiceExtensions.Page(limit), context.RequestAborted);
+        var list = await reports.ListAsync(eventId!, ApiServiceExtensions.Page(limit), context.RequestAborted);
         return TypedResults.Ok<IReadOnlyList<ReportView>>([.. list.Select(ReportView.Of)]);
     }
 }
