@@ -17,7 +17,7 @@ public abstract class LiveComponentBase : ComponentBase, IAsyncDisposable
 {
     private readonly SemaphoreSlim _gate = new(1, 1);
     private IDisposable? _subscription;
-    private bool _renderScheduled;
+    private RenderThrottle? _throttle;
     private bool _disposed;
     private long _lastSeq;
 
@@ -153,19 +153,14 @@ public abstract class LiveComponentBase : ComponentBase, IAsyncDisposable
             StateHasChanged();
             return;
         }
-        if (_renderScheduled)
+        _throttle ??= new RenderThrottle(RenderInterval, Time, () => InvokeAsync(() =>
         {
-            return;
-        }
-        _renderScheduled = true;
-        _ = Task.Delay(RenderInterval, Time).ContinueWith(_ => InvokeAsync(() =>
-        {
-            _renderScheduled = false;
             if (!_disposed)
             {
                 StateHasChanged();
             }
-        }), TaskScheduler.Default);
+        }));
+        _throttle.Request();
     }
 
     /// <summary>The signed-in user, for actions taken from this widget.</summary>
@@ -176,6 +171,7 @@ public abstract class LiveComponentBase : ComponentBase, IAsyncDisposable
     {
         _disposed = true;
         _subscription?.Dispose();
+        _throttle?.Dispose();
         await OnDisposeAsync();
         GC.SuppressFinalize(this);
     }

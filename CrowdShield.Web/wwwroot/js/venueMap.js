@@ -174,11 +174,11 @@ export async function create(element, options) {
         drawStaff(change.staff);
       }
       for (const zone of change.zones ?? []) {
-        const entry = zones.get(zone.zoneId ?? zone.id);
+        const entry = zones.get(zone.id);
         if (!entry) continue;
         Object.assign(entry.state, zone);
         entry.polygon.setStyle(zoneStyle(entry.state.level, entry.state.predictedLevel));
-        staleLabels.add(zone.zoneId ?? zone.id);
+        staleLabels.add(zone.id);
       }
       if (sized()) {
         relabel();
