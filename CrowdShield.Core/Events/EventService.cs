@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text.RegularExpressions;
 using CrowdShield.Core.Audit;
 using CrowdShield.Core.Data;
@@ -232,7 +233,7 @@ public sealed class EventService(IDbContextFactory<CrowdShieldDb> dbFactory, Eve
         }
         if (patch.Capacity is { } capacity && capacity != entity.Capacity)
         {
-            changes.Add($"capacity {entity.Capacity?.ToString() ?? "none"} → {capacity}");
+            changes.Add($"capacity {entity.Capacity?.ToString(CultureInfo.InvariantCulture) ?? "none"} → {capacity}");
             entity.Capacity = capacity;
         }
         await db.SaveChangesAsync(cancellationToken);
@@ -385,7 +386,7 @@ public sealed class EventService(IDbContextFactory<CrowdShieldDb> dbFactory, Eve
     }
 
     private static string Describe(Zone zone) =>
-        $"'{zone.Name}' ({zone.Polygon.Count} corners, {zone.AreaM2?.ToString("0") ?? "?"} m², threshold {zone.AlertThreshold}, capacity {zone.Capacity?.ToString() ?? "none"})";
+        $"'{zone.Name}' ({zone.Polygon.Count} corners, {zone.AreaM2?.ToString("0", CultureInfo.InvariantCulture) ?? "?"} m², threshold {zone.AlertThreshold}, capacity {zone.Capacity?.ToString(CultureInfo.InvariantCulture) ?? "none"})";
 
     private static void RequireAdmin(Caller caller)
     {

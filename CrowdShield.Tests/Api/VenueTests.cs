@@ -152,7 +152,7 @@ public sealed class VenueTests(AppFixture app)
         Assert.Equal(3, feed.GetProperty("items").EnumerateArray().Count(i => i.GetProperty("type").GetString() == MessageTypes.VenueUpdated));
         var audit = await api.JsonAsync(HttpMethod.Get, $"/api/v1/audit?eventId={s.EventId}&limit=1000", s.AdminToken);
         Assert.Equal(["zone_created", "zone_changed", "zone_deleted"],
-            audit.GetProperty("items").EnumerateArray().Select(i => i.GetProperty("action").GetString()).Where(a => a!.StartsWith("zone_")));
+            audit.GetProperty("items").EnumerateArray().Select(i => i.GetProperty("action").GetString()).Where(a => a!.StartsWith("zone_", StringComparison.Ordinal)));
     }
 
     [Fact]

@@ -1,3 +1,4 @@
+using System.Globalization;
 using CrowdShield.Core.Validation;
 using CrowdShield.Web.Auth;
 using CrowdShield.Web.Http;
@@ -33,7 +34,7 @@ public static class AuthApi
         var outcome = await accounts.SignInAsync(request.Email!, request.Password!, context.ClientAddress(), throttle, context.RequestAborted);
         if (outcome.RetryAfter is { } wait)
         {
-            context.Response.Headers.RetryAfter = Math.Max(1, (int)Math.Ceiling(wait.TotalSeconds)).ToString();
+            context.Response.Headers.RetryAfter = Math.Max(1, (int)Math.Ceiling(wait.TotalSeconds)).ToString(CultureInfo.InvariantCulture);
             return TypedResults.Problem("Too many sign-in attempts from this client; try again later.",
                 statusCode: StatusCodes.Status429TooManyRequests, title: "Too many requests");
         }

@@ -67,7 +67,7 @@ public sealed record ForecastEvaluation(int Length, int FirstOrigin, IReadOnlyLi
             var cells = Horizons.Select(h => h.Scores.Single(s => s.Name == name)).Select(s => s.IsModel
                 ? string.Create(c, $"**{s.Mae:0.0}** | **{s.Wape:P1}**")
                 : string.Create(c, $"{s.Mae:0.0} | {s.Wape:P1}"));
-            text.AppendLine($"| {name} | {string.Join(" | ", cells)} |");
+            text.AppendLine(c, $"| {name} | {string.Join(" | ", cells)} |");
         }
         text.AppendLine();
         foreach (var h in Horizons)

@@ -1,3 +1,4 @@
+using System.Globalization;
 using CrowdShield.Core.Alerts;
 using CrowdShield.Core.Map;
 using MudBlazor;
@@ -62,5 +63,5 @@ public static class Levels
     }
 
     /// <summary>A time on the venue's clock, e.g. 18:42.</summary>
-    public static string VenueTime(DateTimeOffset at, TimeZoneInfo? venue) => TimeZoneInfo.ConvertTime(at, venue ?? TimeZoneInfo.Utc).ToString("HH:mm");
+    public static string VenueTime(DateTimeOffset at, TimeZoneInfo? venue) => TimeZoneInfo.ConvertTime(at, venue ?? TimeZoneInfo.Utc).ToString("HH:mm", CultureInfo.InvariantCulture);
 }

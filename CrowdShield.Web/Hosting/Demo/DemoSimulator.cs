@@ -1,3 +1,4 @@
+using System.Globalization;
 using CrowdShield.Core.Cameras;
 using CrowdShield.Core.Cluster;
 using CrowdShield.Core.Counters;
@@ -129,7 +130,7 @@ internal sealed class DemoSimulator(
             var zone = _random.NextDouble() < 0.5 ? surge : DemoVenue.Zones[_random.Next(DemoVenue.Zones.Count)];
             var (x, y) = DemoVenue.Middle(zone);
             var at = DemoVenue.ToGeo(x, y);
-            await reports.CreateAsync(new ReportRequest(DemoVenue.EventId, string.Format(template, zone.Name), type, at.Lat, at.Lng, zone.Id), field, cancellationToken);
+            await reports.CreateAsync(new ReportRequest(DemoVenue.EventId, string.Format(CultureInfo.InvariantCulture, template, zone.Name), type, at.Lat, at.Lng, zone.Id), field, cancellationToken);
         }
     }
 
