@@ -4,6 +4,7 @@ using CrowdShield.Core.Audit;
 using CrowdShield.Core.Cameras;
 using CrowdShield.Core.Cluster;
 using CrowdShield.Core.Counters;
+using CrowdShield.Core.Data;
 using CrowdShield.Core.Diagnostics;
 using CrowdShield.Core.Events;
 using CrowdShield.Core.Intelligence;
@@ -62,6 +63,7 @@ public static class CoreServiceCollectionExtensions
         services.AddSingleton<Forecaster>();
         services.AddSingleton<InsightEngine>();
         services.AddSingleton<IntelligencePublisher>();
+        services.AddSingleton<Retention>();
         services.TryAddSingleton<IRemoteRiskModel, NoRemoteRiskModel>();
         return services;
     }

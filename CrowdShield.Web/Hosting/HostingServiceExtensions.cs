@@ -1,3 +1,4 @@
+using CrowdShield.Core.Data;
 using CrowdShield.Core;
 using CrowdShield.Core.Alerts;
 using CrowdShield.Core.Map;

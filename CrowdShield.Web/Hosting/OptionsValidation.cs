@@ -1,5 +1,6 @@
 using CrowdShield.Core.Alerts;
 using CrowdShield.Core.Cluster;
+using CrowdShield.Core.Data;
 using CrowdShield.Core.Map;
 using CrowdShield.Web.Auth;
 using CrowdShield.Web.Components.Live;
