@@ -87,6 +87,55 @@ public sealed class CommandCenterJourneyTests(BrowserFixture app) : IClassFixtur
     }
 
     [Fact]
+    public async Task SharingLocation_PutsTheStewardOnTheOperatorsStaffList_AndStopsWhenTurnedOff()
+    {
+        using var api = app.Api();
+        var s = await api.ScenarioAsync();
+        var (operatorContext, operatorPage, operatorErrors) = await app.OpenAsync($"/events/{s.EventId}", s.Users[Roles.Operator]);
+        await using var _ = operatorContext;
+        var tablet = await app.Browser.NewContextAsync(new BrowserNewContextOptions
+        {
+            BaseURL = app.BaseAddress.ToString(),
+            ViewportSize = new ViewportSize { Width = 800, Height = 1280 },
+            Geolocation = new Geolocation { Latitude = 51.5001f, Longitude = -0.0998f, Accuracy = 8 },
+            Permissions = ["geolocation"],
+        });
+        await using var __ = tablet;
+        var field = await tablet.NewPageAsync();
+        await BrowserFixture.SignInAsync(field, $"/field/{s.EventId}", s.Users[Roles.Field].Email, s.Users[Roles.Field].Password);
+        await BrowserFixture.ConnectedAsync(field);
+        var sharing = field.Locator("[data-testid=location-sharing]");
+        await Assertions.Expect(sharing).ToContainTextAsync("Off.");
+
+        await field.CheckAsync("[data-testid=share-location]");
+
+        await Assertions.Expect(sharing).ToContainTextAsync("Last sent");
+        // The operator sees the steward by name, in the zone their position falls in, within a map update.
+        var steward = operatorPage.Locator("[data-testid=staff-item]", new() { HasText = $"Test {Roles.Field}" });
+        await Assertions.Expect(steward).ToContainTextAsync("in Gate 3");
+
+        await field.UncheckAsync("[data-testid=share-location]");
+        await Assertions.Expect(sharing).ToContainTextAsync("Off.");
+        Assert.Empty(operatorErrors);
+    }
+
+    [Fact]
+    public async Task SharingLocation_WithoutPermission_SaysSo()
+    {
+        using var api = app.Api();
+        var s = await api.ScenarioAsync();
+        var (context, field, errors) = await app.NewPageAsync(800, 1280);
+        await using var _ = context;
+        await BrowserFixture.SignInAsync(field, $"/field/{s.EventId}", s.Users[Roles.Field].Email, s.Users[Roles.Field].Password);
+        await BrowserFixture.ConnectedAsync(field);
+
+        await field.CheckAsync("[data-testid=share-location]");
+
+        await Assertions.Expect(field.Locator("[data-testid=location-sharing]")).ToContainTextAsync("Location access was refused.");
+        Assert.Empty(errors);
+    }
+
+    [Fact]
     public async Task FieldTablet_WithoutLocation_PicksAZone()
     {
         using var api = app.Api();
