@@ -81,6 +81,46 @@ public sealed class StalenessJourneyTests(BrowserFixture app) : IClassFixture<Br
         await Assertions.Expect(banner).ToHaveCountAsync(0);
     }
 
+    [Fact]
+    public async Task Kiosk_WhoseCircuitTheServerLost_ReloadsItself_AndShowsWhatHappenedMeanwhile()
+    {
+        // A server of its own, restarted under the kiosk: circuits live in its memory, so the kiosk's is gone for good.
+        await using var node = new AppNode("kiosk-host", new Dictionary<string, string>
+        {
+            ["Jwt:SigningKey"] = AppFixture.SigningKey,
+            ["Bootstrap:AdminEmail"] = AppFixture.AdminEmail,
+            ["Bootstrap:AdminPassword"] = AppFixture.AdminPassword,
+            ["Demo:Enabled"] = "false",
+            ["Storage:DataDirectory"] = Path.Combine(Path.GetTempPath(), "crowdshield-tests", Guid.NewGuid().ToString("N")),
+            ["Logging:LogLevel:Default"] = "Warning",
+        });
+        await node.StartAsync();
+        using var api = node.Api();
+        var s = await api.ScenarioAsync();
+        var context = await app.Browser.NewContextAsync(new BrowserNewContextOptions
+        {
+            BaseURL = node.BaseAddress.ToString(),
+            ViewportSize = new ViewportSize { Width = 1920, Height = 1080 },
+        });
+        await using var _ = context;
+        var page = await context.NewPageAsync();
+        await BrowserFixture.SignInAsync(page, $"/kiosk/{s.EventId}", s.Users[Roles.Viewer].Email, s.Users[Roles.Viewer].Password);
+        await BrowserFixture.ConnectedAsync(page);
+        await page.EvaluateAsync("window.beforeTheRestart = true");
+
+        await node.KillAsync();
+        await Assertions.Expect(page.Locator("[data-testid=stale-banner]")).ToBeVisibleAsync();
+        await node.StartAsync();
+        // Raised after the restart: only a page that reloaded (a new circuit) can show it.
+        await api.JsonAsync(HttpMethod.Post, "/api/v1/cctv/objects", s.TokenOf(Roles.Device),
+            new { eventId = s.EventId, cameraId = "cam-1", zoneId = "gate-3", count = 48 }, HttpStatusCode.Accepted);
+
+        await Assertions.Expect(page.Locator("[data-testid=alert-item]")).ToBeVisibleAsync(new() { Timeout = 40_000 });
+        Assert.False(await page.EvaluateAsync<bool>("window.beforeTheRestart === true"), "the kiosk showed the alert without reloading");
+        await BrowserFixture.ConnectedAsync(page);
+        await Assertions.Expect(page.Locator("[data-testid=stale-banner]")).ToHaveCountAsync(0);
+    }
+
     private static void Forward(IWebSocketRoute to, IWebSocketFrame frame)
     {
         if (frame.Binary is { } bytes)
