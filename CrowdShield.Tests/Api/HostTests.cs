@@ -33,8 +33,10 @@ public sealed class HostTests(AppFixture app)
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.All(Levels.Palette, level => Assert.Contains($"--level-{level.Key}:{level.Value};", html));
-        // The style sheet uses them; it no longer spells the colours out.
-        var css = File.ReadAllText(Path.Combine(Repository.Root, "CrowdShield.Web", "wwwroot", "app.css"));
+        // The style sheets (app.css and the components' own) use them; none spells the colours out.
+        var web = Path.Combine(Repository.Root, "CrowdShield.Web");
+        var css = string.Join('\n', Directory.EnumerateFiles(Path.Combine(web, "Components"), "*.razor.css", SearchOption.AllDirectories)
+            .Append(Path.Combine(web, "wwwroot", "app.css")).Select(File.ReadAllText));
         Assert.Contains("var(--level-critical)", css);
         Assert.All(Levels.Palette.Values, colour => Assert.DoesNotContain(colour, css, StringComparison.OrdinalIgnoreCase));
     }
