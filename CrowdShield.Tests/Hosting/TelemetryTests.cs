@@ -40,8 +40,8 @@ public sealed class TelemetryAppFixture : AppFixture
 
 /// <summary>
 /// Alone, after the parallel tests: the exporter listens to meters by name, as operations set it up, and so hears the
-/// instruments of every app host alive in this process. With dozens alive at once, a full run read this host's ping
-/// counter as 0: a provider keeps at most 1,000 metric streams and ignores instruments past that.
+/// instruments of every app host alive in this process; instruments of the same name share one metric stream, which
+/// goes with the host that registered it first. Among the parallel tests' hosts a full run read this one's ping counter as 0.
 /// </summary>
 [CollectionDefinition(Name, DisableParallelization = true)]
 public sealed class TelemetryCollection
