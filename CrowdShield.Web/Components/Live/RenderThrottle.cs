@@ -32,7 +32,14 @@ public sealed class RenderThrottle(TimeSpan interval, TimeProvider time, Func<Ta
         }
         // Requests from here on start the next interval: they may hold news this render does not show.
         Volatile.Write(ref _scheduled, 0);
-        await render();
+        try
+        {
+            await render();
+        }
+        catch (ObjectDisposedException)
+        {
+            // The circuit went between the wait and the render: nobody is left to show it to.
+        }
     }
 
     // Cancelled, not disposed: a render still waiting reads the token after this.
