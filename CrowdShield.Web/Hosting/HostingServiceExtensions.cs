@@ -24,6 +24,7 @@ public static class HostingServiceExtensions
         builder.Services.Configure<AlertOptions>(builder.Configuration.GetSection("Alerts"));
         builder.AddCrowdShieldIntelligence();
         builder.Services.AddHostedService<IntelligenceService>();
+        builder.Services.AddHostedService<CameraWatchService>();
         builder.Services.Configure<RetentionOptions>(builder.Configuration.GetSection("Retention"));
         builder.Services.AddHostedService<MapFlushService>();
         builder.Services.AddHostedService<RetentionService>();

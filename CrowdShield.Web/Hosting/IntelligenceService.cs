@@ -1,4 +1,3 @@
-using CrowdShield.Core.Cameras;
 using CrowdShield.Core.Cluster;
 using CrowdShield.Core.Intelligence;
 using CrowdShield.Core.Map;
@@ -9,11 +8,10 @@ namespace CrowdShield.Web.Hosting;
 
 /// <summary>
 /// The clock of the periodic intelligence work: every <see cref="AiOptions.Interval"/> each active event is reassessed
-/// by the node that holds its lease (what is sent and when is <see cref="IntelligencePublisher"/>'s decision), and
-/// cameras are checked for silence.
+/// by the node that holds its lease (what is sent and when is <see cref="IntelligencePublisher"/>'s decision).
 /// </summary>
 internal sealed class IntelligenceService(
-    LiveMap map, IntelligencePublisher publisher, CameraWatch cameras, WorkLeases leases,
+    LiveMap map, IntelligencePublisher publisher, WorkLeases leases,
     IOptions<AiOptions> options, TimeProvider time, ILogger<IntelligenceService> logger) : BackgroundService
 {
     public static readonly TimeSpan ActiveWithin = TimeSpan.FromMinutes(15);
@@ -26,7 +24,6 @@ internal sealed class IntelligenceService(
             try
             {
                 // Once per cluster: each event is assessed by the node that holds its lease.
-                await cameras.CheckAsync((eventId, ct) => leases.EnsureAsync(WorkLeases.ForEvent(eventId), ct), stoppingToken);
                 foreach (var eventId in map.ActiveEvents(ActiveWithin))
                 {
                     if (await leases.EnsureAsync(WorkLeases.ForEvent(eventId), stoppingToken))
