@@ -66,6 +66,10 @@ internal static class Dashboards
         var after = await ManagedHeapAsync(http, adminToken);
         Console.WriteLine($"  {after.Circuits} circuits open; managed heap after a full GC {before.HeapMb:N1} MB → {after.HeapMb:N1} MB; resident {rssBefore:N0} MB → {server.CurrentMemoryMb():N0} MB");
 
+        // Who spends the cores while the reports go out: the server, or the browser and this client (the rest).
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        var serverCpuBefore = server.CpuTime();
+        var machineBefore = ServerProcess.MachineBusyTime();
         var sent = new long[reports];
         for (var i = 0; i < reports; i++)
         {
@@ -80,6 +84,11 @@ internal static class Dashboards
             await Task.Delay(1000);
         }
         await Task.Delay(2000);
+        var seconds = clock.Elapsed.TotalSeconds;
+        var serverCores = (server.CpuTime() - serverCpuBefore).TotalSeconds / seconds;
+        var machineCores = (ServerProcess.MachineBusyTime() - machineBefore).TotalSeconds / seconds;
+        Console.WriteLine($"  while reporting: the machine busy {machineCores:N2} of {Environment.ProcessorCount} cores, the server {serverCores:N2} of them, " +
+            $"the rest (Chromium, this client) {machineCores - serverCores:N2}");
 
         var latencies = new List<double>();
         foreach (var page in pages)

@@ -99,6 +99,22 @@ internal sealed class ServerProcess : IAsyncDisposable
 
     public double CurrentMemoryMb() => ReadStatus("VmRSS") / 1024.0;
 
+    /// <summary>CPU time the server has used so far, user and system (fields 14 and 15 of /proc/PID/stat, in 1/100 s).</summary>
+    public TimeSpan CpuTime()
+    {
+        var stat = File.ReadAllText($"/proc/{_process.Id}/stat");
+        // The command name (field 2) may hold spaces; the fields after its closing parenthesis do not.
+        var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+        return TimeSpan.FromSeconds((long.Parse(fields[11]) + long.Parse(fields[12])) / 100.0);
+    }
+
+    /// <summary>CPU time the whole machine has been busy so far, all cores (the first line of /proc/stat, less idle and iowait).</summary>
+    public static TimeSpan MachineBusyTime()
+    {
+        var fields = File.ReadLines("/proc/stat").First().Split(' ', StringSplitOptions.RemoveEmptyEntries).Skip(1).Select(long.Parse).ToArray();
+        return TimeSpan.FromSeconds((fields.Take(8).Sum() - fields[3] - fields[4]) / 100.0);
+    }
+
     private long ReadStatus(string key)
     {
         foreach (var line in File.ReadLines($"/proc/{_process.Id}/status"))
