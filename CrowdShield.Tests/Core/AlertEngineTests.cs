@@ -1,5 +1,4 @@
 using CrowdShield.Core.Alerts;
-using CrowdShield.Core.Audit;
 using CrowdShield.Core.Cameras;
 using CrowdShield.Core.Events;
 using CrowdShield.Core.Map;
@@ -27,24 +26,14 @@ public sealed class AlertEngineTests : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        await using (var db = _db.CreateDbContext())
-        {
-            db.Events.Add(new Event
-            {
-                Id = EventId, Name = "Fest", CenterLat = 51.5, CenterLng = -0.1, CreatedAt = _time.GetUtcNow(),
-                Zones =
-                {
-                    new Zone { Id = "gate", EventId = EventId, Name = "Gate 3", AlertThreshold = 100 },
-                    new Zone { Id = "pit", EventId = EventId, Name = "Front pit", AlertThreshold = 10_000, AreaM2 = 100 },
-                },
-            });
-            await db.SaveChangesAsync();
-        }
+        await _db.AddEventAsync(EventId, _time.GetUtcNow(),
+            new Zone { Id = "gate", EventId = EventId, Name = "Gate 3", AlertThreshold = 100 },
+            new Zone { Id = "pit", EventId = EventId, Name = "Front pit", AlertThreshold = 10_000, AreaM2 = 100 });
         var definition = (await CoreParts.Events(_db).FindAsync(EventId))!;
         (_gate, _pit) = (definition.FindZone("gate")!, definition.FindZone("pit")!);
         _hub = CoreParts.Bus(_db, _time);
         _hub.Subscribe(EventId, m => { lock (_sent) { _sent.Add(m); } return Task.CompletedTask; });
-        _alerts = new AlertService(_db, _hub, new AuditLog(_db, _time), CoreParts.Outbox(_db, _time), Options.Create(_options), Options.Create(new MapOptions()), CoreParts.Metrics(), _time);
+        _alerts = CoreParts.Alerts(_db, _hub, _time, _options);
     }
 
     public async Task DisposeAsync()

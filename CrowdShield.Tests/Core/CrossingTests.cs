@@ -1,5 +1,4 @@
 using System.Text.Json;
-using CrowdShield.Core.Alerts;
 using CrowdShield.Core.Audit;
 using CrowdShield.Core.Counters;
 using CrowdShield.Core.Events;
@@ -8,7 +7,6 @@ using CrowdShield.Core.Realtime;
 using CrowdShield.Core.Users;
 using CrowdShield.Core.Zones;
 using CrowdShield.Tests.Infrastructure;
-using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
 
 namespace CrowdShield.Tests.Core;
@@ -43,7 +41,7 @@ public sealed class CrossingTests : IAsyncLifetime
         _map = CoreParts.Map(_db, _time);
         var events = CoreParts.Events(_db);
         var audit = new AuditLog(_db, _time);
-        var alerts = new AlertService(_db, _bus, audit, CoreParts.Outbox(_db, _time), Options.Create(new AlertOptions()), Options.Create(new MapOptions()), CoreParts.Metrics(), _time);
+        var alerts = CoreParts.Alerts(_db, _bus, _time);
         _crossings = new CrossingIngest(_db, events, _map, alerts, audit, _time);
         _axis = new AxisPeopleCounter(_db, _crossings, _time);
     }

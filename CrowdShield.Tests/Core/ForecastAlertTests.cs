@@ -1,7 +1,5 @@
 using CrowdShield.Core.Alerts;
-using CrowdShield.Core.Audit;
 using CrowdShield.Core.Cameras;
-using CrowdShield.Core.Events;
 using CrowdShield.Core.Intelligence;
 using CrowdShield.Core.Map;
 using CrowdShield.Core.Realtime;
@@ -30,21 +28,13 @@ public sealed class ForecastAlertTests : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        await using (var db = _db.CreateDbContext())
-        {
-            db.Events.Add(new Event
-            {
-                Id = EventId, Name = "Fest", CenterLat = 51.5, CenterLng = -0.1, CreatedAt = _time.GetUtcNow(),
-                Zones = { new Zone { Id = "gate", EventId = EventId, Name = "Gate 3", AlertThreshold = Threshold } },
-            });
-            await db.SaveChangesAsync();
-        }
+        await _db.AddEventAsync(EventId, _time.GetUtcNow(), new Zone { Id = "gate", EventId = EventId, Name = "Gate 3", AlertThreshold = Threshold });
         _bus = CoreParts.Bus(_db, _time);
         _bus.Subscribe(EventId, m => { lock (_sent) { _sent.Add(m); } return Task.CompletedTask; });
         var events = CoreParts.Events(_db);
         var map = CoreParts.Map(_db, _time);
         var alertOptions = Options.Create(new AlertOptions());
-        var alerts = new AlertService(_db, _bus, new AuditLog(_db, _time), CoreParts.Outbox(_db, _time), alertOptions, Options.Create(new MapOptions()), CoreParts.Metrics(), _time);
+        var alerts = CoreParts.Alerts(_db, _bus, _time);
         _cameras = new CameraIngest(_db, events, map, alerts, _time);
         var forecaster = new Forecaster(map, events, new ZoneHistory(_db), Options.Create(new MapOptions()), _time);
         _watch = new ForecastWatch(forecaster, events, alerts, alertOptions);

@@ -1,7 +1,5 @@
 using CrowdShield.Core.Alerts;
-using CrowdShield.Core.Audit;
 using CrowdShield.Core.Cameras;
-using CrowdShield.Core.Events;
 using CrowdShield.Core.Intelligence;
 using CrowdShield.Core.Map;
 using CrowdShield.Core.Realtime;
@@ -27,21 +25,13 @@ public sealed class IntelligencePublisherTests : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        await using (var db = _db.CreateDbContext())
-        {
-            db.Events.Add(new Event
-            {
-                Id = EventId, Name = "Fest", CenterLat = 51.5, CenterLng = -0.1, CreatedAt = _time.GetUtcNow(),
-                Zones = { new Zone { Id = "gate", EventId = EventId, Name = "Gate 3", AlertThreshold = 100 } },
-            });
-            await db.SaveChangesAsync();
-        }
+        await _db.AddEventAsync(EventId, _time.GetUtcNow(), new Zone { Id = "gate", EventId = EventId, Name = "Gate 3", AlertThreshold = 100 });
         _bus = CoreParts.Bus(_db, _time);
         var events = CoreParts.Events(_db);
         var map = CoreParts.Map(_db, _time);
         var mapOptions = Options.Create(new MapOptions());
         var alertOptions = Options.Create(new AlertOptions());
-        var alerts = new AlertService(_db, _bus, new AuditLog(_db, _time), CoreParts.Outbox(_db, _time), alertOptions, mapOptions, CoreParts.Metrics(), _time);
+        var alerts = CoreParts.Alerts(_db, _bus, _time);
         _cameras = new CameraIngest(_db, events, map, alerts, _time);
         var history = new ZoneHistory(_db);
         var forecaster = new Forecaster(map, events, history, mapOptions, _time);

@@ -1,7 +1,6 @@
 using CrowdShield.Core.Audit;
 using CrowdShield.Core.Cameras;
 using CrowdShield.Core.Data;
-using CrowdShield.Core.Events;
 using CrowdShield.Core.Map;
 using CrowdShield.Core.Realtime;
 using CrowdShield.Core.Zones;
@@ -25,15 +24,7 @@ public sealed class RetentionTests : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        await using (var db = _db.CreateDbContext())
-        {
-            db.Events.Add(new Event
-            {
-                Id = EventId, Name = "Fest", CenterLat = 51.5, CenterLng = -0.1, CreatedAt = _time.GetUtcNow(),
-                Zones = { new Zone { Id = "gate", EventId = EventId, Name = "Gate 3", AlertThreshold = 100 } },
-            });
-            await db.SaveChangesAsync();
-        }
+        await _db.AddEventAsync(EventId, _time.GetUtcNow(), new Zone { Id = "gate", EventId = EventId, Name = "Gate 3", AlertThreshold = 100 });
         _bus = CoreParts.Bus(_db, _time);
         _retention = new Retention(new EfFeedStore(_db), _db, new AuditLog(_db, _time), Options.Create(_keep), _time);
     }

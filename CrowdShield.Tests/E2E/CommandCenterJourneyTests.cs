@@ -55,18 +55,8 @@ public sealed class CommandCenterJourneyTests(BrowserFixture app) : IClassFixtur
         var s = await api.ScenarioAsync();
         var (operatorContext, operatorPage, operatorErrors) = await app.OpenAsync($"/events/{s.EventId}", s.Users[Roles.Operator]);
         await using var _ = operatorContext;
-        var tablet = await app.Browser.NewContextAsync(new BrowserNewContextOptions
-        {
-            BaseURL = app.BaseAddress.ToString(),
-            ViewportSize = new ViewportSize { Width = 800, Height = 1280 },
-            Geolocation = new Geolocation { Latitude = 51.50015f, Longitude = -0.09975f, Accuracy = 12 },
-            Permissions = ["geolocation"],
-            HasTouch = true,
-        });
+        var (tablet, field, fieldErrors) = await app.NewTabletAsync(new Geolocation { Latitude = 51.50015f, Longitude = -0.09975f, Accuracy = 12 });
         await using var __ = tablet;
-        var field = await tablet.NewPageAsync();
-        var fieldErrors = new List<string>();
-        field.PageError += (_, e) => fieldErrors.Add(e);
         await BrowserFixture.SignInAsync(field, $"/field/{s.EventId}", s.Users[Roles.Field].Email, s.Users[Roles.Field].Password);
         await BrowserFixture.ConnectedAsync(field);
         await Assertions.Expect(field.Locator("[data-testid=report-location]")).ToContainTextAsync("51.500");
@@ -93,15 +83,8 @@ public sealed class CommandCenterJourneyTests(BrowserFixture app) : IClassFixtur
         var s = await api.ScenarioAsync();
         var (operatorContext, operatorPage, operatorErrors) = await app.OpenAsync($"/events/{s.EventId}", s.Users[Roles.Operator]);
         await using var _ = operatorContext;
-        var tablet = await app.Browser.NewContextAsync(new BrowserNewContextOptions
-        {
-            BaseURL = app.BaseAddress.ToString(),
-            ViewportSize = new ViewportSize { Width = 800, Height = 1280 },
-            Geolocation = new Geolocation { Latitude = 51.5001f, Longitude = -0.0998f, Accuracy = 8 },
-            Permissions = ["geolocation"],
-        });
+        var (tablet, field, fieldErrors) = await app.NewTabletAsync(new Geolocation { Latitude = 51.5001f, Longitude = -0.0998f, Accuracy = 8 });
         await using var __ = tablet;
-        var field = await tablet.NewPageAsync();
         await BrowserFixture.SignInAsync(field, $"/field/{s.EventId}", s.Users[Roles.Field].Email, s.Users[Roles.Field].Password);
         await BrowserFixture.ConnectedAsync(field);
         var sharing = field.Locator("[data-testid=location-sharing]");
@@ -117,6 +100,7 @@ public sealed class CommandCenterJourneyTests(BrowserFixture app) : IClassFixtur
         await field.UncheckAsync("[data-testid=share-location]");
         await Assertions.Expect(sharing).ToContainTextAsync("Off.");
         Assert.Empty(operatorErrors);
+        Assert.Empty(fieldErrors);
     }
 
     [Fact]
@@ -124,7 +108,7 @@ public sealed class CommandCenterJourneyTests(BrowserFixture app) : IClassFixtur
     {
         using var api = app.Api();
         var s = await api.ScenarioAsync();
-        var (context, field, errors) = await app.NewPageAsync(800, 1280);
+        var (context, field, errors) = await app.NewTabletAsync();
         await using var _ = context;
         await BrowserFixture.SignInAsync(field, $"/field/{s.EventId}", s.Users[Roles.Field].Email, s.Users[Roles.Field].Password);
         await BrowserFixture.ConnectedAsync(field);

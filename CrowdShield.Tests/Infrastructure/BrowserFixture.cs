@@ -37,13 +37,23 @@ public class BrowserFixture : AppFixture
     });
 
     /// <summary>A fresh browser context (its own cookies) with a page that records console errors.</summary>
-    public async Task<(IBrowserContext Context, IPage Page, List<string> Errors)> NewPageAsync(int width = 1600, int height = 1000)
-    {
-        var context = await Browser.NewContextAsync(new BrowserNewContextOptions
+    public Task<(IBrowserContext Context, IPage Page, List<string> Errors)> NewPageAsync(int width = 1600, int height = 1000) =>
+        NewPageAsync(new BrowserNewContextOptions { ViewportSize = new ViewportSize { Width = width, Height = height } });
+
+    /// <summary>A field tablet (800 × 1280, touch); given a position, the browser knows it and may tell the page.</summary>
+    public Task<(IBrowserContext Context, IPage Page, List<string> Errors)> NewTabletAsync(Geolocation? position = null) =>
+        NewPageAsync(new BrowserNewContextOptions
         {
-            BaseURL = BaseAddress.ToString(),
-            ViewportSize = new ViewportSize { Width = width, Height = height },
+            ViewportSize = new ViewportSize { Width = 800, Height = 1280 },
+            HasTouch = true,
+            Geolocation = position,
+            Permissions = position is null ? [] : ["geolocation"],
         });
+
+    private async Task<(IBrowserContext Context, IPage Page, List<string> Errors)> NewPageAsync(BrowserNewContextOptions options)
+    {
+        options.BaseURL = BaseAddress.ToString();
+        var context = await Browser.NewContextAsync(options);
         var page = await context.NewPageAsync();
         var errors = new List<string>();
         page.Console += (_, message) =>

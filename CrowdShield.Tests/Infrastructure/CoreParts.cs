@@ -1,4 +1,6 @@
 using System.Diagnostics.Metrics;
+using CrowdShield.Core.Alerts;
+using CrowdShield.Core.Audit;
 using CrowdShield.Core.Cluster;
 using CrowdShield.Core.Diagnostics;
 using CrowdShield.Core.Events;
@@ -28,6 +30,10 @@ internal static class CoreParts
     /// <summary>Instruments on a meter factory of their own: what one test records is not mixed with another's.</summary>
     public static CrowdShieldMetrics Metrics() =>
         new(new ServiceCollection().AddMetrics().BuildServiceProvider().GetRequiredService<IMeterFactory>());
+
+    /// <summary>The alert service on the real database and bus, with its audit log and outbox.</summary>
+    public static AlertService Alerts(IDbContextFactory<CrowdShieldDb> db, IMessageBus bus, TimeProvider time, AlertOptions? options = null) =>
+        new(db, bus, new AuditLog(db, time), Outbox(db, time), Options.Create(options ?? new AlertOptions()), Options.Create(new MapOptions()), Metrics(), time);
 
     public static NotificationOutbox Outbox(IDbContextFactory<CrowdShieldDb> db, TimeProvider time, NotificationOptions? options = null) =>
         new(db, Events(db), Options.Create(options ?? new NotificationOptions()), time);

@@ -1,4 +1,6 @@
 using CrowdShield.Core.Data;
+using CrowdShield.Core.Events;
+using CrowdShield.Core.Zones;
 using Microsoft.EntityFrameworkCore;
 
 namespace CrowdShield.Tests.Infrastructure;
@@ -24,6 +26,19 @@ public sealed class TestDatabase : IDbContextFactory<CrowdShieldDb>, IDisposable
     }
 
     public CrowdShieldDb CreateDbContext() => new(_options);
+
+    /// <summary>Stores event <paramref name="id"/> ("Fest", centred on 51.5, -0.1) with <paramref name="zones"/>.</summary>
+    public async Task AddEventAsync(string id, DateTimeOffset createdAt, params Zone[] zones)
+    {
+        await using var db = CreateDbContext();
+        var entity = new Event { Id = id, Name = "Fest", CenterLat = 51.5, CenterLng = -0.1, CreatedAt = createdAt };
+        foreach (var zone in zones)
+        {
+            entity.Zones.Add(zone);
+        }
+        db.Events.Add(entity);
+        await db.SaveChangesAsync();
+    }
 
     public void Dispose()
     {
