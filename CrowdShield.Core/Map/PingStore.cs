@@ -19,8 +19,9 @@ public sealed class SqlPingStore(IDbContextFactory<CrowdShieldDb> dbFactory) : I
     public async Task StoreAsync(IEnumerable<IReadOnlyList<Ping>> batches, CancellationToken cancellationToken)
     {
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken).ConfigureAwait(false);
+        // Opened through EF so that the connection gets what the app's interceptors set on it (SQLite's pragmas).
+        await db.Database.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
         var connection = db.Database.GetDbConnection();
-        await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
         await using var command = connection.CreateCommand();
         command.Transaction = transaction;

@@ -50,6 +50,7 @@ public static class DataServiceExtensions
         builder.Services.AddPooledDbContextFactory<CrowdShieldDb>(options => options
             .UseSqlite(connectionString, sqlite => sqlite.MigrationsAssembly(typeof(DataServiceExtensions).Assembly.GetName().Name))
             .AddInterceptors(new SqlitePragmas()));
+        builder.Services.AddSingleton<IPingStore, SqlitePingStore>();
         builder.Services.AddHostedService<SqliteCheckpointService>();
         return builder;
     }

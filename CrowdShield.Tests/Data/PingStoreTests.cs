@@ -1,0 +1,73 @@
+using CrowdShield.Core.Map;
+using CrowdShield.Tests.Infrastructure;
+using CrowdShield.Web.Data;
+using Microsoft.Data.Sqlite;
+using Microsoft.EntityFrameworkCore;
+
+namespace CrowdShield.Tests.Data;
+
+/// <summary>
+/// The group commit's stores on a real SQLite file: SQLite's own (bound by position through SQLite's API, what the
+/// app runs) and Core's provider-neutral one must store the same rows, and a commit is all of its pings or none.
+/// </summary>
+public sealed class PingStoreTests : IDisposable
+{
+    private const string EventId = "fest";
+    private static readonly DateTimeOffset Now = new(2026, 7, 4, 18, 0, 0, 123, TimeSpan.Zero);
+    private readonly TestDatabase _db = new();
+
+    public void Dispose() => _db.Dispose();
+
+    public static TheoryData<string> Stores => [nameof(SqlitePingStore), nameof(SqlPingStore)];
+
+    private IPingStore Store(string name) => name == nameof(SqlitePingStore) ? new SqlitePingStore(_db) : new SqlPingStore(_db);
+
+    private static Ping NewPing(double lat, string? device = null, string? user = null, double? accuracy = null, bool staff = false) => new()
+    {
+        EventId = EventId, Lat = lat, Lng = -0.1, Accuracy = accuracy, DeviceId = device, UserId = user, Staff = staff,
+        RecordedAt = Now, ExpiresAt = Now + CrowdShield.Core.Map.Ping.Lifetime,
+    };
+
+    [Theory]
+    [MemberData(nameof(Stores))]
+    public async Task EveryPingOfEveryRequest_IsStored_WithItsOptionalFieldsAndTimes(string store)
+    {
+        await _db.AddEventAsync(EventId, Now);
+        Ping[] first = [NewPing(51.501, device: "phone-1", user: "u1", accuracy: 4.5), NewPing(51.502)];
+        Ping[] second = [NewPing(51.503, user: "steward", staff: true)];
+
+        await Store(store).StoreAsync([first, second], CancellationToken.None);
+
+        await using var db = _db.CreateDbContext();
+        var rows = await db.Pings.AsNoTracking().OrderBy(p => p.Id).ToListAsync();
+        Assert.Equal([51.501, 51.502, 51.503], rows.Select(p => p.Lat));
+        Assert.All(rows, p => Assert.Equal((EventId, -0.1, Now, Now + CrowdShield.Core.Map.Ping.Lifetime), (p.EventId, p.Lng, p.RecordedAt, p.ExpiresAt)));
+        Assert.Equal(("phone-1", "u1", 4.5, false), (rows[0].DeviceId, rows[0].UserId, rows[0].Accuracy, rows[0].Staff));
+        Assert.Equal((null, null, null, false), (rows[1].DeviceId, rows[1].UserId, rows[1].Accuracy, rows[1].Staff));
+        Assert.Equal((null, "steward", true), (rows[2].DeviceId, rows[2].UserId, rows[2].Staff));
+    }
+
+    [Theory]
+    [MemberData(nameof(Stores))]
+    public async Task APingTheDatabaseRefuses_FailsTheWholeCommit_AndStoresNothingOfIt(string store)
+    {
+        await _db.AddEventAsync(EventId, Now);
+        // The second request's only ping cannot be stored: SQLite binds NaN as NULL, which the NOT NULL latitude
+        // refuses (SqliteException); Microsoft.Data.Sqlite refuses NaN before SQLite sees it.
+        Ping[] good = [NewPing(51.501), NewPing(51.502)];
+        Ping[] refused = [NewPing(double.NaN)];
+
+        var error = await Assert.ThrowsAnyAsync<Exception>(() => Store(store).StoreAsync([good, refused], CancellationToken.None));
+        if (store == nameof(SqlitePingStore))
+        {
+            // The same exception type as Microsoft.Data.Sqlite's, which the API maps to 503 when storage is unavailable.
+            Assert.Equal(19 /* SQLITE_CONSTRAINT */, Assert.IsType<SqliteException>(error).SqliteErrorCode);
+        }
+
+        await using var db = _db.CreateDbContext();
+        Assert.Equal(0, await db.Pings.CountAsync());
+        // The connection is usable again afterwards: the next commit goes through.
+        await Store(store).StoreAsync([good], CancellationToken.None);
+        Assert.Equal(2, await db.Pings.CountAsync());
+    }
+}
