@@ -18,12 +18,14 @@ public sealed class ClusterTests(ClusterFixture cluster) : IClassFixture<Cluster
         var s = await onB.ScenarioAsync();
         await using var clientOfA = await HubRecorder.ConnectAsync(cluster.A.BaseAddress, s.EventId, s.TokenOf(Roles.Viewer));
         await using var clientOfB = await HubRecorder.ConnectAsync(cluster.B.BaseAddress, s.EventId, s.TokenOf(Roles.Viewer));
+        var ready = await UntilBothJoinedAsync(onB, s, clientOfA, clientOfB);
 
         await RealtimeEventsContract.TriggerAllSevenAsync(onB, s);
 
-        var atA = await clientOfA.WaitForAsync(r => MessageTypes.Seven.All(m => r.Any(x => x.Method == m)));
-        var atB = await clientOfB.WaitForAsync(r => r.Count >= atA.Count);
-        Assert.Equal(Enumerable.Range(1, atA.Count).Select(i => (long)i), atA.Select(SeqOf));
+        static List<Received> After(IReadOnlyList<Received> r, int seq) => [.. r.Where(x => SeqOf(x) > seq)];
+        var atA = After(await clientOfA.WaitForAsync(r => MessageTypes.Seven.All(m => After(r, ready).Any(x => x.Method == m))), ready);
+        var atB = After(await clientOfB.WaitForAsync(r => After(r, ready).Count >= atA.Count), ready);
+        Assert.Equal(Enumerable.Range(ready + 1, atA.Count).Select(i => (long)i), atA.Select(SeqOf));
         for (var i = 0; i < atA.Count; i++)
         {
             Assert.Equal(atB[i].Method, atA[i].Method);
@@ -39,15 +41,7 @@ public sealed class ClusterTests(ClusterFixture cluster) : IClassFixture<Cluster
         var s = await onA.ScenarioAsync();
         await using var clientOfA = await HubRecorder.ConnectAsync(cluster.A.BaseAddress, s.EventId, s.TokenOf(Roles.Viewer));
         await using var clientOfB = await HubRecorder.ConnectAsync(cluster.B.BaseAddress, s.EventId, s.TokenOf(Roles.Viewer));
-        // SignalR completes a client's start before the hub has added it to the event's group (a clean-clone run saw B's
-        // client miss the first of 100): "ready" reports until both clients have one show both are in.
-        var ready = 0;
-        while (!clientOfA.Received.Any(x => x.Method == MessageTypes.ReportNew) || !clientOfB.Received.Any(x => x.Method == MessageTypes.ReportNew))
-        {
-            Assert.True(++ready <= 25, "the clients never joined the event's group");
-            await onA.JsonAsync(HttpMethod.Post, "/api/v1/reports", s.TokenOf(Roles.Field), new { eventId = s.EventId, message = "ready", type = "other" }, HttpStatusCode.Created);
-            await Task.Delay(200);
-        }
+        var ready = await UntilBothJoinedAsync(onA, s, clientOfA, clientOfB);
 
         await Task.WhenAll(Enumerable.Range(0, 4).Select(publisher => Task.Run(async () =>
         {
@@ -149,6 +143,23 @@ public sealed class ClusterTests(ClusterFixture cluster) : IClassFixture<Cluster
         Assert.EndsWith($"/events/{s.EventId}", page.Url);
         Assert.StartsWith(cluster.B.BaseAddress.ToString(), page.Url);
         await Assertions.Expect(page.Locator("[data-testid=report-item]", new() { HasText = "Seen on B, filed on A" })).ToBeVisibleAsync(new() { Timeout = 10000 });
+    }
+
+    /// <summary>
+    /// SignalR completes a client's start before the hub has added it to the event's group (a clean-clone run saw a
+    /// client miss the first of 100 messages): "ready" reports until every client has one show all are in. Returns how
+    /// many were posted; on the test's fresh event they are seq 1 to that number.
+    /// </summary>
+    private static async Task<int> UntilBothJoinedAsync(ApiClient api, Scenario s, params HubRecorder[] clients)
+    {
+        var ready = 0;
+        while (!clients.All(c => c.Received.Any(x => x.Method == MessageTypes.ReportNew)))
+        {
+            Assert.True(++ready <= 25, "the clients never joined the event's group");
+            await api.JsonAsync(HttpMethod.Post, "/api/v1/reports", s.TokenOf(Roles.Field), new { eventId = s.EventId, message = "ready", type = "other" }, HttpStatusCode.Created);
+            await Task.Delay(200);
+        }
+        return ready;
     }
 
     private static long SeqOf(Received r) => r.Payload.GetProperty("seq").GetInt64();
