@@ -12,7 +12,8 @@ public interface IPingStore
 
 /// <summary>
 /// A prepared INSERT executed per ping inside one transaction: provider-neutral SQL, no change tracking on the
-/// hot path. On SQLite this is as fast as it gets (statements are in-process calls; the commit is the cost).
+/// hot path. Core's default for any provider; the app replaces it with each database's fastest way
+/// (SQLite's own API with positional binding in Web's SqlitePingStore, PostgreSQL's binary COPY).
 /// </summary>
 public sealed class SqlPingStore(IDbContextFactory<CrowdShieldDb> dbFactory) : IPingStore
 {
