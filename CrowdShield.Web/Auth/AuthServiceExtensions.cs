@@ -77,6 +77,9 @@ public static class AuthServiceExtensions
             .Configure<IOptions<JwtOptions>>((options, jwt) =>
             {
                 options.MapInboundClaims = false;
+                // One handler per built options, so a reloaded signing key starts with nothing remembered.
+                options.TokenHandlers.Clear();
+                options.TokenHandlers.Add(new RememberingTokenHandler { MapInboundClaims = false });
                 options.TokenValidationParameters = new TokenValidationParameters
                 {
                     ValidIssuer = jwt.Value.Issuer,
