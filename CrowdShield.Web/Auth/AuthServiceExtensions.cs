@@ -77,7 +77,8 @@ public static class AuthServiceExtensions
             .Configure<IOptions<JwtOptions>>((options, jwt) =>
             {
                 options.MapInboundClaims = false;
-                // One handler per built options, so a reloaded signing key starts with nothing remembered.
+                // The handler (and what it remembers) belongs to these options and their signing key; bearer tokens are
+                // validated by it alone.
                 options.TokenHandlers.Clear();
                 options.TokenHandlers.Add(new RememberingTokenHandler { MapInboundClaims = false });
                 options.TokenValidationParameters = new TokenValidationParameters
