@@ -1,67 +1,43 @@
+using System.Collections.Concurrent;
+using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
+using System.Text;
+using System.Text.RegularExpressions;
 using Microsoft.Playwright;
 
 namespace CrowdShield.Benchmarks;
 
-internal sealed record DashboardResult(int Dashboards, int Samples, int Expected, double P50, double P95, double Max, double KbPerCircuit);
+internal sealed record DashboardResult(int Dashboards, string Client, int Samples, int Expected, double P50, double P95, double Max, double KbPerCircuit);
+
+/// <summary>Who opens the dashboards: Debian's Chromium, or <see cref="CircuitClient"/> (the circuit without a browser).</summary>
+internal enum DashboardClient { Chromium, Circuit }
 
 /// <summary>
-/// Operator dashboards in Debian's Chromium: memory per connected circuit, and the time from the start of an API
-/// call to its result on every open screen (a report appearing in each dashboard's reports panel).
+/// Operator dashboards: memory per connected circuit, and the time from the start of an API call to its result on every
+/// open screen (a report appearing in each dashboard). Chromium pages see it in the DOM of the reports panel; circuit
+/// clients when the render batch that carries it arrives.
 /// </summary>
-internal static class Dashboards
+internal static partial class Dashboards
 {
-    public static async Task<DashboardResult> RunAsync(ServerProcess server, HttpClient http, string eventId, string operatorEmail, string password,
-        string fieldToken, string adminToken, int dashboards, int reports)
-    {
-        using var playwright = await Playwright.CreateAsync();
-        await using var browser = await playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
-        {
-            ExecutablePath = Environment.GetEnvironmentVariable("CHROMIUM_PATH") ?? "/usr/bin/chromium",
-            Headless = true,
-            Args = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-                "--disable-component-update", "--disable-sync", "--disable-renderer-backgrounding", "--disable-background-timer-throttling"],
-        });
-        var context = await browser.NewContextAsync(new BrowserNewContextOptions
-        {
-            BaseURL = server.BaseAddress.ToString(),
-            ViewportSize = new ViewportSize { Width = 1280, Height = 900 },
-        });
-        var path = $"/events/{eventId}";
+    private const string Marker = "ui-bench ";
 
-        // Warm-up: sign in and open one dashboard, so first-use costs (JIT, caches) are not counted per circuit.
-        var first = await context.NewPageAsync();
-        await first.GotoAsync("/login?returnUrl=" + Uri.EscapeDataString(path));
-        await first.FillAsync("#email", operatorEmail);
-        await first.FillAsync("#password", password);
-        await first.ClickAsync("button[type=submit]");
-        await ConnectedAsync(first);
-        await first.CloseAsync();
+    public static async Task<DashboardResult> RunAsync(ServerProcess server, HttpClient http, string eventId, string operatorEmail, string password,
+        string fieldToken, string adminToken, int dashboards, int reports, DashboardClient client)
+    {
+        var path = $"/events/{eventId}";
+        await using IScreens screens = client == DashboardClient.Chromium
+            ? await BrowserScreens.SignInAsync(server.BaseAddress, path, operatorEmail, password)
+            : await CircuitScreens.SignInAsync(server.BaseAddress, operatorEmail, password);
+
+        // Warm-up: one dashboard opened and closed, so first-use costs (JIT, caches) are not counted per circuit.
+        await screens.WarmUpAsync(path);
         await Task.Delay(3000);
         var before = await ManagedHeapAsync(http, adminToken);
         var rssBefore = server.CurrentMemoryMb();
-
-        var pages = new List<IPage>();
-        for (var i = 0; i < dashboards; i++)
-        {
-            var page = await context.NewPageAsync();
-            await page.GotoAsync(path);
-            await ConnectedAsync(page);
-            await page.EvaluateAsync("""
-                () => {
-                    window.__seen = {};
-                    const record = () => {
-                        for (const item of document.querySelectorAll("[data-testid=report-item] .alert-message")) {
-                            const match = /^ui-bench (\d+)$/.exec(item.textContent.trim());
-                            if (match && !(match[1] in window.__seen)) window.__seen[match[1]] = Date.now();
-                        }
-                    };
-                    new MutationObserver(record).observe(document.body, { childList: true, subtree: true, characterData: true });
-                }
-                """);
-            pages.Add(page);
-        }
+        var opening = System.Diagnostics.Stopwatch.StartNew();
+        await screens.OpenAsync(path, dashboards);
+        Console.WriteLine($"  {dashboards} dashboards open in {opening.Elapsed.TotalSeconds:N1} s ({client})");
         await Task.Delay(3000);
         var after = await ManagedHeapAsync(http, adminToken);
         Console.WriteLine($"  {after.Circuits} circuits open; managed heap after a full GC {before.HeapMb:N1} MB → {after.HeapMb:N1} MB; resident {rssBefore:N0} MB → {server.CurrentMemoryMb():N0} MB");
@@ -75,7 +51,7 @@ internal static class Dashboards
         {
             using var request = new HttpRequestMessage(HttpMethod.Post, "/api/v1/reports")
             {
-                Content = JsonContent.Create(new { eventId, message = $"ui-bench {i}", type = "other" }),
+                Content = JsonContent.Create(new { eventId, message = $"{Marker}{i}", type = "other" }),
             };
             request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", fieldToken);
             sent[i] = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
@@ -88,21 +64,19 @@ internal static class Dashboards
         var serverCores = (server.CpuTime() - serverCpuBefore).TotalSeconds / seconds;
         var machineCores = (ServerProcess.MachineBusyTime() - machineBefore).TotalSeconds / seconds;
         Console.WriteLine($"  while reporting: the machine busy {machineCores:N2} of {Environment.ProcessorCount} cores, the server {serverCores:N2} of them, " +
-            $"the rest (Chromium, this client) {machineCores - serverCores:N2}");
+            $"the rest ({client}, this process) {machineCores - serverCores:N2}");
 
         var latencies = new List<double>();
-        foreach (var page in pages)
+        foreach (var seen in await screens.SeenAsync())
         {
-            var seen = await page.EvaluateAsync<Dictionary<string, double>>("() => window.__seen");
             foreach (var (index, at) in seen)
             {
-                latencies.Add(at - sent[int.Parse(index)]);
+                latencies.Add(at - sent[index]);
             }
         }
         latencies.Sort();
         double Percentile(double p) => latencies.Count == 0 ? double.NaN : latencies[Math.Min(latencies.Count - 1, (int)Math.Ceiling(p * latencies.Count) - 1)];
-        await context.CloseAsync();
-        return new DashboardResult(dashboards, latencies.Count, dashboards * reports, Percentile(0.5), Percentile(0.95),
+        return new DashboardResult(dashboards, client.ToString(), latencies.Count, dashboards * reports, Percentile(0.5), Percentile(0.95),
             latencies.Count == 0 ? double.NaN : latencies[^1], (after.HeapMb - before.HeapMb) * 1024 / Math.Max(1, after.Circuits - before.Circuits));
     }
 
@@ -117,6 +91,162 @@ internal static class Dashboards
         return (body.GetProperty("managedHeapMb").GetDouble(), body.GetProperty("circuits").GetInt32());
     }
 
-    private static Task ConnectedAsync(IPage page) =>
-        page.Locator("[data-testid=connection-status][data-state=connected]").WaitForAsync(new() { Timeout = 30000 });
+    /// <summary>A set of open dashboards, whatever shows them.</summary>
+    private interface IScreens : IAsyncDisposable
+    {
+        Task WarmUpAsync(string path);
+
+        Task OpenAsync(string path, int count);
+
+        /// <summary>Per screen: report index → when it appeared (Unix ms).</summary>
+        Task<IReadOnlyList<IReadOnlyDictionary<int, long>>> SeenAsync();
+    }
+
+    private sealed class BrowserScreens(IPlaywright playwright, IBrowser browser, IBrowserContext context) : IScreens
+    {
+        private readonly List<IPage> _pages = [];
+
+        public static async Task<BrowserScreens> SignInAsync(Uri baseAddress, string path, string email, string password)
+        {
+            var playwright = await Playwright.CreateAsync();
+            var browser = await playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
+            {
+                ExecutablePath = Environment.GetEnvironmentVariable("CHROMIUM_PATH") ?? "/usr/bin/chromium",
+                Headless = true,
+                Args = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+                    "--disable-component-update", "--disable-sync", "--disable-renderer-backgrounding", "--disable-background-timer-throttling"],
+            });
+            var context = await browser.NewContextAsync(new BrowserNewContextOptions
+            {
+                BaseURL = baseAddress.ToString(),
+                ViewportSize = new ViewportSize { Width = 1280, Height = 900 },
+            });
+            var first = await context.NewPageAsync();
+            await first.GotoAsync("/login?returnUrl=" + Uri.EscapeDataString(path));
+            await first.FillAsync("#email", email);
+            await first.FillAsync("#password", password);
+            await first.ClickAsync("button[type=submit]");
+            await ConnectedAsync(first);
+            await first.CloseAsync();
+            return new BrowserScreens(playwright, browser, context);
+        }
+
+        public async Task WarmUpAsync(string path)
+        {
+            var page = await context.NewPageAsync();
+            await page.GotoAsync(path);
+            await ConnectedAsync(page);
+            await page.CloseAsync();
+        }
+
+        public async Task OpenAsync(string path, int count)
+        {
+            for (var i = 0; i < count; i++)
+            {
+                var page = await context.NewPageAsync();
+                await page.GotoAsync(path);
+                await ConnectedAsync(page);
+                await page.EvaluateAsync("""
+                    () => {
+                        window.__seen = {};
+                        const record = () => {
+                            for (const item of document.querySelectorAll("[data-testid=report-item] .alert-message")) {
+                                const match = /^ui-bench (\d+)$/.exec(item.textContent.trim());
+                                if (match && !(match[1] in window.__seen)) window.__seen[match[1]] = Date.now();
+                            }
+                        };
+                        new MutationObserver(record).observe(document.body, { childList: true, subtree: true, characterData: true });
+                    }
+                    """);
+                _pages.Add(page);
+            }
+        }
+
+        public async Task<IReadOnlyList<IReadOnlyDictionary<int, long>>> SeenAsync()
+        {
+            var all = new List<IReadOnlyDictionary<int, long>>();
+            foreach (var page in _pages)
+            {
+                var seen = await page.EvaluateAsync<Dictionary<string, double>>("() => window.__seen");
+                all.Add(seen.ToDictionary(pair => int.Parse(pair.Key), pair => (long)pair.Value));
+            }
+            return all;
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            await context.CloseAsync();
+            await browser.DisposeAsync();
+            playwright.Dispose();
+        }
+
+        private static Task ConnectedAsync(IPage page) =>
+            page.Locator("[data-testid=connection-status][data-state=connected]").WaitForAsync(new() { Timeout = 30000 });
+    }
+
+    private sealed partial class CircuitScreens(HttpClient http, CookieContainer cookies) : IScreens
+    {
+        private readonly List<(CircuitClient Client, ConcurrentDictionary<int, long> Seen)> _screens = [];
+
+        /// <summary>Signs in through the same form a browser posts (antiforgery token included) and keeps the cookie.</summary>
+        public static async Task<CircuitScreens> SignInAsync(Uri baseAddress, string email, string password)
+        {
+            var cookies = new CookieContainer();
+            var http = new HttpClient(new SocketsHttpHandler { CookieContainer = cookies, AllowAutoRedirect = false }) { BaseAddress = baseAddress };
+            var form = await http.GetStringAsync("/login");
+            var fields = HiddenInput().Matches(form).ToDictionary(m => WebUtility.HtmlDecode(m.Groups[1].Value), m => WebUtility.HtmlDecode(m.Groups[2].Value));
+            fields["Input.Email"] = email;
+            fields["Input.Password"] = password;
+            using var response = await http.PostAsync("/login", new FormUrlEncodedContent(fields));
+            if (cookies.GetCookies(baseAddress)["crowdshield"] is null)
+            {
+                throw new InvalidOperationException($"signing in as {email} through /login gave {(int)response.StatusCode} and no sign-in cookie");
+            }
+            return new CircuitScreens(http, cookies);
+        }
+
+        public async Task WarmUpAsync(string path) => await (await CircuitClient.OpenAsync(http, cookies, path, (_, _) => { })).DisposeAsync();
+
+        public async Task OpenAsync(string path, int count)
+        {
+            // Ten at a time: a control room's screens come up over minutes, not in one burst of handshakes.
+            for (var opened = 0; opened < count; opened += 10)
+            {
+                await Task.WhenAll(Enumerable.Range(0, Math.Min(10, count - opened)).Select(async _ =>
+                {
+                    var seen = new ConcurrentDictionary<int, long>();
+                    var client = await CircuitClient.OpenAsync(http, cookies, path, (_, batch) =>
+                    {
+                        var now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+                        foreach (var text in CircuitClient.WholeStrings(batch.Span, Encoding.UTF8.GetBytes(Marker)))
+                        {
+                            seen.TryAdd(int.Parse(text.AsSpan(Marker.Length)), now);
+                        }
+                    });
+                    lock (_screens)
+                    {
+                        _screens.Add((client, seen));
+                    }
+                }));
+            }
+        }
+
+        public Task<IReadOnlyList<IReadOnlyDictionary<int, long>>> SeenAsync()
+        {
+            foreach (var (client, _) in _screens.Where(s => s.Client.Error is not null).Take(3))
+            {
+                Console.WriteLine($"  a circuit failed: {client.Error}");
+            }
+            return Task.FromResult<IReadOnlyList<IReadOnlyDictionary<int, long>>>([.. _screens.Select(s => (IReadOnlyDictionary<int, long>)s.Seen)]);
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            await Task.WhenAll(_screens.Select(s => s.Client.DisposeAsync().AsTask()));
+            http.Dispose();
+        }
+
+        [GeneratedRegex("<input type=\"hidden\" name=\"([^\"]+)\" value=\"([^\"]*)\"")]
+        private static partial Regex HiddenInput();
+    }
 }

@@ -9,7 +9,8 @@ using Microsoft.AspNetCore.SignalR.Client;
 
 // CrowdShield load benchmark: a Release server process on 127.0.0.1, driven from this process.
 // Usage: dotnet <this>.dll --server path/to/CrowdShield.Web.dll [--seconds 10] [--runs 3] [--subscribers 500] [--rate 20]
-//        [--fanout-seconds 15] [--fanout-runs 3] [--dashboards 20]   (dashboards need Debian's chromium; --dashboards 0 skips them)
+//        [--fanout-seconds 15] [--fanout-runs 3] [--dashboards 20] [--dashboard-client chromium|circuit]
+//        (Chromium dashboards need Debian's chromium; circuit ones are CircuitClient; --dashboards 0 skips them)
 //        dotnet <this>.dll publishers --urls A,B ...   seq under concurrent publishers on several nodes (Publishers.cs)
 //        dotnet <this>.dll zones [--zones 500]          which zones hold a ping, with many zones (ZoneLookup.cs)
 //        dotnet <this>.dll soak --server … [--minutes 30]  a long steady load, sampled every minute (Soak.cs)
@@ -73,7 +74,7 @@ var peak = server.PeakMemoryMb();
 DashboardResult? dashboards = null;
 if (settings.Dashboards > 0)
 {
-    dashboards = await Dashboards.RunAsync(server, http, eventId, dashboardOperator, "Bench-Passw0rd!", fieldToken, admin, settings.Dashboards, 30);
+    dashboards = await Dashboards.RunAsync(server, http, eventId, dashboardOperator, "Bench-Passw0rd!", fieldToken, admin, settings.Dashboards, 30, settings.DashboardClient);
 }
 var peakWithDashboards = server.PeakMemoryMb();
 
@@ -88,7 +89,7 @@ Console.WriteLine($"| fan-out latency POST → receipt, p50 / p99 (median run) |
 Console.WriteLine($"| report POST → 201 (stored in the feed), p50 / p99 | {fanout.PostP50:N1} ms / {fanout.PostP99:N1} ms | |");
 if (dashboards is not null)
 {
-    Console.WriteLine($"| API call → on screen, {dashboards.Dashboards} operator dashboards, p50 / p95 | {dashboards.P50:N0} ms / {dashboards.P95:N0} ms | max {dashboards.Max:N0} ms, {dashboards.Samples} of {dashboards.Expected} seen |");
+    Console.WriteLine($"| API call → on screen, {dashboards.Dashboards} operator dashboards ({dashboards.Client}), p50 / p95 | {dashboards.P50:N0} ms / {dashboards.P95:N0} ms | max {dashboards.Max:N0} ms, {dashboards.Samples} of {dashboards.Expected} seen |");
     Console.WriteLine($"| server memory per connected dashboard circuit | {dashboards.KbPerCircuit:N0} KB | managed heap after full GC, growth / circuits |");
 }
 Console.WriteLine($"| server peak memory (VmHWM), fan-out and ingest | {peak:N0} MB | after fan-out {fanoutPeak:N0} MB; with the dashboards after {peakWithDashboards:N0} MB |");
@@ -233,7 +234,7 @@ internal sealed record ReportProbe(string? Message);
 
 internal sealed record FanOutResult(long Received, long Expected, double Delivered, double P50, double P99, double Max, double PostP50, double PostP99);
 
-internal sealed record Settings(string ServerDll, int Seconds, int Runs, int Clients, int Subscribers, int Rate, int FanOutSeconds, int Dashboards, int FanOutRuns)
+internal sealed record Settings(string ServerDll, int Seconds, int Runs, int Clients, int Subscribers, int Rate, int FanOutSeconds, int Dashboards, int FanOutRuns, DashboardClient DashboardClient)
 {
     public static Settings Parse(string[] args)
     {
@@ -249,6 +250,7 @@ internal sealed record Settings(string ServerDll, int Seconds, int Runs, int Cli
         }
         return new Settings(Path.GetFullPath(server), int.Parse(Get("--seconds", "10")), int.Parse(Get("--runs", "3")),
             int.Parse(Get("--clients", "16")), int.Parse(Get("--subscribers", "500")), int.Parse(Get("--rate", "20")),
-            int.Parse(Get("--fanout-seconds", "15")), int.Parse(Get("--dashboards", "20")), int.Parse(Get("--fanout-runs", "3")));
+            int.Parse(Get("--fanout-seconds", "15")), int.Parse(Get("--dashboards", "20")), int.Parse(Get("--fanout-runs", "3")),
+            Enum.Parse<DashboardClient>(Get("--dashboard-client", "chromium"), ignoreCase: true));
     }
 }
