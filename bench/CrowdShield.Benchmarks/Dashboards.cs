@@ -63,7 +63,7 @@ internal static partial class Dashboards
         var seconds = clock.Elapsed.TotalSeconds;
         var serverCores = (server.CpuTime() - serverCpuBefore).TotalSeconds / seconds;
         var machineCores = (ServerProcess.MachineBusyTime() - machineBefore).TotalSeconds / seconds;
-        Console.WriteLine($"  while reporting: the machine busy {machineCores:N2} of {Environment.ProcessorCount} cores, the server {serverCores:N2} of them, " +
+        Console.WriteLine($"  while reporting: the machine busy {machineCores:N2} of {ServerProcess.MachineCores()} cores, the server {serverCores:N2} of them, " +
             $"the rest ({client}, this process) {machineCores - serverCores:N2}");
 
         var latencies = new List<double>();

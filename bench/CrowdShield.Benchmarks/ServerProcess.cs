@@ -115,6 +115,9 @@ internal sealed class ServerProcess : IAsyncDisposable
         return TimeSpan.FromSeconds((fields.Take(8).Sum() - fields[3] - fields[4]) / 100.0);
     }
 
+    /// <summary>The machine's cores (<see cref="Environment.ProcessorCount"/> counts only those this process is pinned to).</summary>
+    public static int MachineCores() => File.ReadLines("/proc/stat").Count(line => line.StartsWith("cpu", StringComparison.Ordinal) && char.IsDigit(line[3]));
+
     private long ReadStatus(string key)
     {
         foreach (var line in File.ReadLines($"/proc/{_process.Id}/status"))
