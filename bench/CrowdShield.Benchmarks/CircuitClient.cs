@@ -43,6 +43,23 @@ internal sealed partial class CircuitClient : IAsyncDisposable
     public string? Error { get; private set; }
 
     /// <summary>
+    /// Signs in through the same form a browser posts (its antiforgery token included), leaving the sign-in cookie in
+    /// <paramref name="cookies"/>, which <paramref name="http"/> must use.
+    /// </summary>
+    public static async Task SignInAsync(HttpClient http, CookieContainer cookies, string email, string password)
+    {
+        var form = await http.GetStringAsync("/login");
+        var fields = HiddenInput().Matches(form).ToDictionary(m => WebUtility.HtmlDecode(m.Groups[1].Value), m => WebUtility.HtmlDecode(m.Groups[2].Value));
+        fields["Input.Email"] = email;
+        fields["Input.Password"] = password;
+        using var response = await http.PostAsync("/login", new FormUrlEncodedContent(fields));
+        if (cookies.GetCookies(http.BaseAddress!)["crowdshield"] is null)
+        {
+            throw new InvalidOperationException($"signing in as {email} through /login gave {(int)response.StatusCode} and no sign-in cookie");
+        }
+    }
+
+    /// <summary>
     /// Opens the page at <paramref name="path"/> as the user whose sign-in cookie is in <paramref name="cookies"/>,
     /// and returns once its circuit has sent its first render batch.
     /// </summary>
@@ -163,6 +180,9 @@ internal sealed partial class CircuitClient : IAsyncDisposable
         }
         return found;
     }
+
+    [GeneratedRegex("<input type=\"hidden\" name=\"([^\"]+)\" value=\"([^\"]*)\"")]
+    private static partial Regex HiddenInput();
 
     [GeneratedRegex("<!--Blazor:(\\{.*?\\})-->", RegexOptions.Singleline)]
     private static partial Regex ComponentMarker();

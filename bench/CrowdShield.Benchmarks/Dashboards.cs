@@ -3,7 +3,6 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text;
-using System.Text.RegularExpressions;
 using Microsoft.Playwright;
 
 namespace CrowdShield.Benchmarks;
@@ -18,7 +17,7 @@ internal enum DashboardClient { Chromium, Circuit }
 /// open screen (a report appearing in each dashboard). Chromium pages see it in the DOM of the reports panel; circuit
 /// clients when the render batch that carries it arrives.
 /// </summary>
-internal static partial class Dashboards
+internal static class Dashboards
 {
     private const string Marker = "ui-bench ";
 
@@ -184,24 +183,15 @@ internal static partial class Dashboards
             page.Locator("[data-testid=connection-status][data-state=connected]").WaitForAsync(new() { Timeout = 30000 });
     }
 
-    private sealed partial class CircuitScreens(HttpClient http, CookieContainer cookies) : IScreens
+    private sealed class CircuitScreens(HttpClient http, CookieContainer cookies) : IScreens
     {
         private readonly List<(CircuitClient Client, ConcurrentDictionary<int, long> Seen)> _screens = [];
 
-        /// <summary>Signs in through the same form a browser posts (antiforgery token included) and keeps the cookie.</summary>
         public static async Task<CircuitScreens> SignInAsync(Uri baseAddress, string email, string password)
         {
             var cookies = new CookieContainer();
             var http = new HttpClient(new SocketsHttpHandler { CookieContainer = cookies, AllowAutoRedirect = false }) { BaseAddress = baseAddress };
-            var form = await http.GetStringAsync("/login");
-            var fields = HiddenInput().Matches(form).ToDictionary(m => WebUtility.HtmlDecode(m.Groups[1].Value), m => WebUtility.HtmlDecode(m.Groups[2].Value));
-            fields["Input.Email"] = email;
-            fields["Input.Password"] = password;
-            using var response = await http.PostAsync("/login", new FormUrlEncodedContent(fields));
-            if (cookies.GetCookies(baseAddress)["crowdshield"] is null)
-            {
-                throw new InvalidOperationException($"signing in as {email} through /login gave {(int)response.StatusCode} and no sign-in cookie");
-            }
+            await CircuitClient.SignInAsync(http, cookies, email, password);
             return new CircuitScreens(http, cookies);
         }
 
@@ -246,7 +236,5 @@ internal static partial class Dashboards
             http.Dispose();
         }
 
-        [GeneratedRegex("<input type=\"hidden\" name=\"([^\"]+)\" value=\"([^\"]*)\"")]
-        private static partial Regex HiddenInput();
     }
 }
