@@ -15,7 +15,9 @@ internal sealed class CameraWatchService(CameraWatch cameras, WorkLeases leases,
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         using var timer = new PeriodicTimer(CheckEvery, time);
-        while (await timer.WaitForNextTickAsync(stoppingToken))
+        // First at start: a node that takes over sees silent cameras at once, and the check's one-time costs (query
+        // compilation) are paid while the node starts, not under its first load.
+        do
         {
             try
             {
@@ -26,5 +28,6 @@ internal sealed class CameraWatchService(CameraWatch cameras, WorkLeases leases,
                 logger.LogError(ex, "Checking cameras for silence failed; retrying at the next interval");
             }
         }
+        while (await timer.WaitForNextTickAsync(stoppingToken));
     }
 }

@@ -58,8 +58,15 @@ public static class HostingServiceExtensions
     /// <summary>
     /// Migrates the database, makes sure the configured bootstrap admin can sign in, creates the first Data
     /// Protection key and seeds the demo, under the cluster's start-up lock: nodes starting together take turns.
+    /// Then, outside the lock, warms up the report path (<see cref="HotPathWarmUp"/>) before the node listens.
     /// </summary>
-    public static Task PrepareCrowdShieldAsync(this WebApplication app) => app.WithStartupLockAsync(async () =>
+    public static async Task PrepareCrowdShieldAsync(this WebApplication app)
+    {
+        await app.WithStartupLockAsync(() => PrepareDataAsync(app));
+        await HotPathWarmUp.RunAsync(app.Services, app.Logger);
+    }
+
+    private static async Task PrepareDataAsync(WebApplication app)
     {
         await app.MigrateCrowdShieldDatabaseAsync();
         var email = app.Configuration["Bootstrap:AdminEmail"];
@@ -74,5 +81,5 @@ public static class HostingServiceExtensions
         {
             await demo.SeedAsync(CancellationToken.None);
         }
-    });
+    }
 }

@@ -17,7 +17,9 @@ internal sealed class EscalationService(AlertService alerts, WorkLeases leases, 
         var after = options.Value.EscalateAfter;
         var every = TimeSpan.FromMilliseconds(Math.Clamp(after.TotalMilliseconds / 4, 250, 5_000));
         using var timer = new PeriodicTimer(every, time);
-        while (await timer.WaitForNextTickAsync(stoppingToken))
+        // First at start: escalations that fell due while no node held the event go out at once (and the check's
+        // one-time costs are paid while the node starts, not under its first load).
+        do
         {
             try
             {
@@ -29,5 +31,6 @@ internal sealed class EscalationService(AlertService alerts, WorkLeases leases, 
                 logger.LogWarning(ex, "Escalation check failed; retrying");
             }
         }
+        while (await timer.WaitForNextTickAsync(stoppingToken));
     }
 }
