@@ -14,7 +14,7 @@ namespace CrowdShield.Web.Hosting;
 
 /// <summary>
 /// Pays the one-time costs of the report path before the node listens. On a fresh process the first report took
-/// 90–210 ms against 5–15 ms for the next ones (docs/benchmarks.md, "Cold start"): EF Core builds its insert pipeline
+/// 90–210 ms against 5–15 ms for the next ones (docs/benchmarks.md, "Cold start, fourth session"): EF Core builds its insert pipeline
 /// for the entity on first use, System.Text.Json its contracts for the request, response and realtime payload. A node
 /// that takes over after a failover would otherwise make its first reports wait for that, on a busy core. Nothing is
 /// stored: the insert is rolled back.
@@ -24,6 +24,20 @@ internal static class HotPathWarmUp
     public static async Task RunAsync(IServiceProvider services, ILogger logger, CancellationToken cancellationToken = default)
     {
         var started = Stopwatch.GetTimestamp();
+        try
+        {
+            await WarmUpAsync(services, cancellationToken);
+            logger.LogInformation("Report path warmed up in {Milliseconds:N0} ms", Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+        }
+        catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
+        {
+            // Only a head start: the node serves without it, and a database that refuses writes shows in /health.
+            logger.LogWarning(ex, "Warming up the report path failed; the first reports will pay its one-time costs");
+        }
+    }
+
+    private static async Task WarmUpAsync(IServiceProvider services, CancellationToken cancellationToken)
+    {
         var report = new Report
         {
             Id = Ids.New(), EventId = "warm-up", Message = "warm-up", Type = ReportTypes.All.First(),
@@ -45,6 +59,5 @@ internal static class HotPathWarmUp
         request.Validate(new Core.Validation.ValidationErrors());
         JsonSerializer.SerializeToUtf8Bytes(ReportView.Of(report), json);
         RealtimeJson.Compose(report.EventId, 1, ReportService.ToPayload(report), new ArrayBufferWriter<byte>());
-        logger.LogInformation("Report path warmed up in {Milliseconds:N0} ms", Stopwatch.GetElapsedTime(started).TotalMilliseconds);
     }
 }
