@@ -113,17 +113,16 @@ internal sealed partial class CircuitClient : IAsyncDisposable
             firstBatch.TrySetException(new InvalidOperationException($"{path}: the circuit failed: {error}"));
         });
 
-        await connection.StartAsync(cancellationToken);
-        var circuitId = await connection.InvokeAsync<string?>("StartCircuit", http.BaseAddress!.ToString(), pageUri.ToString(), "[]", "", cancellationToken);
-        if (string.IsNullOrEmpty(circuitId))
-        {
-            await connection.DisposeAsync();
-            throw new InvalidOperationException($"{path}: the server refused to start a circuit");
-        }
-        var batch = new JsonObject { ["batchId"] = 1, ["operations"] = operations };
-        await connection.SendAsync("UpdateRootComponents", batch.ToJsonString(), state, cancellationToken);
         try
         {
+            await connection.StartAsync(cancellationToken);
+            var circuitId = await connection.InvokeAsync<string?>("StartCircuit", http.BaseAddress!.ToString(), pageUri.ToString(), "[]", "", cancellationToken);
+            if (string.IsNullOrEmpty(circuitId))
+            {
+                throw new InvalidOperationException($"{path}: the server refused to start a circuit");
+            }
+            var batch = new JsonObject { ["batchId"] = 1, ["operations"] = operations };
+            await connection.SendAsync("UpdateRootComponents", batch.ToJsonString(), state, cancellationToken);
             await firstBatch.Task.WaitAsync(TimeSpan.FromSeconds(30), cancellationToken);
         }
         catch
