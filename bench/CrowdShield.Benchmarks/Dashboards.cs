@@ -45,6 +45,7 @@ internal static class Dashboards
         var clock = System.Diagnostics.Stopwatch.StartNew();
         var serverCpuBefore = server.CpuTime();
         var machineBefore = ServerProcess.MachineBusyTime();
+        var batchesBefore = screens.RenderBatches;
         var sent = new long[reports];
         for (var i = 0; i < reports; i++)
         {
@@ -62,6 +63,10 @@ internal static class Dashboards
         var seconds = clock.Elapsed.TotalSeconds;
         var serverCores = (server.CpuTime() - serverCpuBefore).TotalSeconds / seconds;
         var machineCores = (ServerProcess.MachineBusyTime() - machineBefore).TotalSeconds / seconds;
+        if (screens.RenderBatches - batchesBefore is { } batches)
+        {
+            Console.WriteLine($"  render batches while reporting: {batches:N0}, {(double)batches / dashboards / reports:N1} per dashboard per report");
+        }
         Console.WriteLine($"  while reporting: the machine busy {machineCores:N2} of {ServerProcess.MachineCores()} cores, the server {serverCores:N2} of them, " +
             $"the rest ({client}, this process) {machineCores - serverCores:N2}");
 
@@ -97,6 +102,9 @@ internal static class Dashboards
 
         Task OpenAsync(string path, int count);
 
+        /// <summary>Render batches the screens received so far, where the client can count them.</summary>
+        long? RenderBatches { get; }
+
         /// <summary>Per screen: report index → when it appeared (Unix ms).</summary>
         Task<IReadOnlyList<IReadOnlyDictionary<int, long>>> SeenAsync();
     }
@@ -104,6 +112,8 @@ internal static class Dashboards
     private sealed class BrowserScreens(IPlaywright playwright, IBrowser browser, IBrowserContext context) : IScreens
     {
         private readonly List<IPage> _pages = [];
+
+        public long? RenderBatches => null;
 
         public static async Task<BrowserScreens> SignInAsync(Uri baseAddress, string path, string email, string password)
         {
@@ -186,6 +196,8 @@ internal static class Dashboards
     private sealed class CircuitScreens(HttpClient http, CookieContainer cookies) : IScreens
     {
         private readonly List<(CircuitClient Client, ConcurrentDictionary<int, long> Seen)> _screens = [];
+
+        public long? RenderBatches => _screens.Sum(s => (long)s.Client.Batches);
 
         public static async Task<CircuitScreens> SignInAsync(Uri baseAddress, string email, string password)
         {
