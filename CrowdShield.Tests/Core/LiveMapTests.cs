@@ -69,6 +69,22 @@ public sealed class LiveMapTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task AFloodOfPings_IsCappedAtMaxPointsPerUpdate_AndSaysHowManyItLeftOut()
+    {
+        var map = CoreParts.Map(_db, _time, new MapOptions { MaxPointsPerUpdate = 100 });
+        await map.AddPingsAsync(EventId, [.. Enumerable.Range(0, 150).Select(i => At(51.5001 + i * 1e-6, -0.0999))]);
+
+        await map.FlushAsync(_hub, (_, _) => ValueTask.FromResult(true), CancellationToken.None);
+
+        await Eventually.TrueAsync(() => _published.Count >= 1);
+        var update = Assert.Single(_published).Read<MapUpdatePayload>();
+        Assert.Equal(100, update.Points.Count);
+        Assert.Equal(50, update.DroppedPoints);
+        // The zone still counts every ping: the cap bounds the message, not the picture.
+        Assert.Equal(150, Assert.Single(update.Zones).Count);
+    }
+
+    [Fact]
     public async Task Ping_ExpiresFifteenMinutesAfterItWasRecorded()
     {
         await _map.AddPingsAsync(EventId, [At(51.5001, -0.0999, age: TimeSpan.FromMinutes(10))]);

@@ -25,6 +25,10 @@ public sealed class CrashRecoveryTests
             ["Storage:DataDirectory"] = data,
             ["RateLimits:Ingest:PerUser"] = "100000",
             ["Logging:LogLevel:Default"] = "Warning",
+            // Every ping here is anonymous, so each stays a point of its own; on a fast node the senders get well past
+            // the default 10,000 points a map:update holds before the kill, and a capped snapshot keeps only the
+            // newest. The cap has its own tests; this one is about what survives the crash.
+            ["Map:MaxPointsPerUpdate"] = "1000000",
         });
         await node.StartAsync();
         using var api = node.Api();
