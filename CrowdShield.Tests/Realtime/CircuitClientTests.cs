@@ -21,8 +21,8 @@ public sealed class CircuitClientTests(AppFixture app)
         var eventId = await api.CreateEventAsync(admin);
         var operatorUser = await api.CreateUserAsync(admin, "operator", eventId);
         var field = await api.CreateUserAsync(admin, "field", eventId);
-        var cookies = new CookieContainer();
-        using var http = new HttpClient(new SocketsHttpHandler { CookieContainer = cookies, AllowAutoRedirect = false }) { BaseAddress = app.BaseAddress };
+        var (http, cookies) = CookieClient();
+        using var _ = http;
         await CircuitClient.SignInAsync(http, cookies, operatorUser.Email, operatorUser.Password);
 
         var seen = new ConcurrentBag<string>();
@@ -48,10 +48,17 @@ public sealed class CircuitClientTests(AppFixture app)
         var admin = await api.AdminTokenAsync();
         var eventId = await api.CreateEventAsync(admin);
         var operatorUser = await api.CreateUserAsync(admin, "operator", eventId);
-        var cookies = new CookieContainer();
-        using var http = new HttpClient(new SocketsHttpHandler { CookieContainer = cookies, AllowAutoRedirect = false }) { BaseAddress = app.BaseAddress };
+        var (http, cookies) = CookieClient();
+        using var _ = http;
 
         await Assert.ThrowsAsync<InvalidOperationException>(() => CircuitClient.SignInAsync(http, cookies, operatorUser.Email, "not-the-password"));
+    }
+
+    /// <summary>A client that keeps cookies and does not follow redirects, as CircuitClient expects of a signed-in tab.</summary>
+    private (HttpClient Http, CookieContainer Cookies) CookieClient()
+    {
+        var cookies = new CookieContainer();
+        return (new HttpClient(new SocketsHttpHandler { CookieContainer = cookies, AllowAutoRedirect = false }) { BaseAddress = app.BaseAddress }, cookies);
     }
 
     [Fact]
