@@ -49,6 +49,25 @@ public sealed class PingStoreTests : IDisposable
 
     [Theory]
     [MemberData(nameof(Stores))]
+    public async Task ACommitLargerThanOneStatement_StoresEveryPingOnce_InTheOrderTheyCame(string store)
+    {
+        await _db.AddEventAsync(EventId, Now);
+        // SQLite's store writes full multi-row statements and then the rest one by one: requests of uneven sizes
+        // make a commit of two full statements plus a remainder, with statements spanning request boundaries.
+        var rows = SqlitePingStore.RowsPerStatement;
+        var sizes = new[] { 1, rows - 3, rows + 7, 2 };
+        var next = 0;
+        var requests = sizes.Select(size => Enumerable.Range(0, size).Select(_ => NewPing(50 + next++ / 1000.0, device: $"phone-{next}")).ToArray()).ToList();
+
+        await Store(store).StoreAsync(requests, CancellationToken.None);
+
+        await using var db = _db.CreateDbContext();
+        var stored = await db.Pings.AsNoTracking().OrderBy(p => p.Id).ToListAsync();
+        Assert.Equal(requests.SelectMany(r => r).Select(p => (p.Lat, p.DeviceId)), stored.Select(p => (p.Lat, p.DeviceId)));
+    }
+
+    [Theory]
+    [MemberData(nameof(Stores))]
     public async Task APingTheDatabaseRefuses_FailsTheWholeCommit_AndStoresNothingOfIt(string store)
     {
         await _db.AddEventAsync(EventId, Now);
