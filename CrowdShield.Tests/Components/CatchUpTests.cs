@@ -72,4 +72,32 @@ public sealed class CatchUpTests() : WidgetTestContext(new ManualBus())
 
         widget.WaitForAssertion(() => Assert.Single(widget.FindAll("[data-testid=report-item]")));
     }
+
+    [Fact]
+    public async Task AMessageOfAnotherType_IsFollowed_ButDoesNotRenderTheWidget()
+    {
+        var hub = (ManualBus)Bus;
+        var widget = Render<ReportsPanel>(p => p.Add(c => c.EventId, EventId).Add(c => c.Notify, false));
+        widget.WaitForAssertion(() => Assert.NotNull(hub.Handler));
+        // A first report, so that the widget has loaded and drawn everything of its start before counting.
+        await hub.Handler!(AsMessage(Report(1, "before the action")));
+        widget.WaitForAssertion(() => Assert.Single(widget.FindAll("[data-testid=report-item]")));
+        await widget.InvokeAsync(() => { });
+        var rendersBefore = widget.RenderCount;
+        var action = new FeedEntry
+        {
+            EventId = EventId, Seq = 2, Type = MessageTypes.ActionCreated, At = DateTimeOffset.UtcNow,
+            Payload = JsonSerializer.SerializeToUtf8Bytes(new { eventId = EventId, seq = 2, id = "a1", command = "open_gate" }),
+        };
+
+        // Each render is a batch sent over the circuit: a reports panel has nothing to redraw for an action.
+        await hub.Handler!(AsMessage(action));
+        await widget.InvokeAsync(() => { });
+        Assert.Equal(rendersBefore, widget.RenderCount);
+
+        // The action's seq was followed all the same: the next report is no gap (no catch-up), and it renders.
+        await hub.Handler!(AsMessage(Report(3, "after the action")));
+        widget.WaitForAssertion(() => Assert.Equal(2, widget.FindAll("[data-testid=report-item]").Count));
+        Assert.True(widget.RenderCount > rendersBefore);
+    }
 }

@@ -94,12 +94,20 @@ public abstract class LiveComponentBase : ComponentBase, IAsyncDisposable
             {
                 return;
             }
+            // Every widget follows every seq, but renders only for what it shows: a dashboard holds eight widgets, and
+            // re-rendering all of them for each message sent eight render batches over the circuit where one or two
+            // changed anything (docs/benchmarks.md, "Operator dashboards without a browser").
+            var changed = false;
             if (message.Seq > _lastSeq + 1)
             {
                 await CatchUpAsync(message.Seq - 1);
+                changed = true;
             }
-            Handle(message, live: true);
-            ScheduleRender();
+            changed |= Handle(message, live: true);
+            if (changed)
+            {
+                ScheduleRender();
+            }
         }
         catch (Exception ex)
         {
@@ -131,19 +139,24 @@ public abstract class LiveComponentBase : ComponentBase, IAsyncDisposable
         }
     }
 
-    private void Handle(RealtimeMessage message, bool live)
+    /// <summary>Applies a message; true when it changed what this widget shows (one of its types, or the zones).</summary>
+    private bool Handle(RealtimeMessage message, bool live)
     {
         _lastSeq = message.Seq;
+        var changed = false;
         if (message.Type == MessageTypes.VenueUpdated && Definition is { } definition)
         {
             Definition = message.Read<VenueUpdatedPayload>().ApplyTo(definition);
             OnVenueChanged();
+            changed = true;
         }
         if (Types.Contains(message.Type))
         {
             Apply(message, live);
             LastReceivedAt = message.At;
+            changed = true;
         }
+        return changed;
     }
 
     private void ScheduleRender()
