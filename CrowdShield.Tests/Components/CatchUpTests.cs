@@ -98,7 +98,7 @@ public sealed class CatchUpTests() : WidgetTestContext(new ManualBus())
         // renders once.
         await hub.Handler!(AsMessage(Report(2, "after the action")));
         await widget.InvokeAsync(() => { });
-        Assert.Equal((1, 0, rendersBefore + 1), (widget.Instance.Applied, widget.Instance.Loads - 1, widget.Instance.Renders));
+        Assert.Equal((Applied: 1, Loads: 1, Renders: rendersBefore + 1), (widget.Instance.Applied, widget.Instance.Loads, widget.Instance.Renders));
     }
 
     /// <summary>A widget of reports that counts its own renders: a real panel's child components render on their own.</summary>
