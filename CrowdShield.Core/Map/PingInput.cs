@@ -1,3 +1,4 @@
+using System.Text.Json.Serialization;
 using CrowdShield.Core.Validation;
 
 namespace CrowdShield.Core.Map;
@@ -5,6 +6,15 @@ namespace CrowdShield.Core.Map;
 /// <summary>One ping as a device sends it. Fields are nullable so that a missing one is reported, not defaulted.</summary>
 public sealed record PingInput(double? Lat, double? Lng, double? Accuracy, string? DeviceId, DateTimeOffset? RecordedAt)
 {
+    /// <summary>
+    /// For System.Text.Json, which then sets the properties one by one: a batch holds up to 1,000 pings, and reading
+    /// through the positional constructor first caches every argument, the slower of its two object readers.
+    /// </summary>
+    [JsonConstructor]
+    public PingInput() : this(null, null, null, null, null)
+    {
+    }
+
     public void Validate(ValidationErrors errors, string prefix)
     {
         errors.Lat($"{prefix}lat", Lat, required: true);
