@@ -38,6 +38,7 @@ public static class CoreServiceCollectionExtensions
         services.AddSingleton<ClusterNode>();
         services.AddSingleton<CacheInvalidation>();
         services.AddSingleton<WorkLeases>();
+        services.AddSingleton<WriteTurns>();
         services.AddSingleton<IFeedStore, EfFeedStore>();
         services.AddSingleton<MessageBus>();
         services.AddSingleton<IMessageBus>(sp => sp.GetRequiredService<MessageBus>());

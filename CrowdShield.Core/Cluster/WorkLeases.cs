@@ -12,7 +12,7 @@ namespace CrowdShield.Core.Cluster;
 /// simply holds every lease. The database decides (an upsert that only succeeds on a free or own lease), so two
 /// nodes can never both believe they hold one; the local expiry is kept a renewal short of the stored one.
 /// </summary>
-public sealed class WorkLeases(IDbContextFactory<CrowdShieldDb> dbFactory, ClusterNode node, IOptions<ClusterOptions> options, TimeProvider time)
+public sealed class WorkLeases(IDbContextFactory<CrowdShieldDb> dbFactory, ClusterNode node, IOptions<ClusterOptions> options, WriteTurns turns, TimeProvider time)
 {
     public const string Retention = "retention";
     public const string Demo = "demo";
@@ -45,8 +45,10 @@ public sealed class WorkLeases(IDbContextFactory<CrowdShieldDb> dbFactory, Clust
         }
         var ttl = options.Value.LeaseTtl;
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        // Through EF, for the app's connection settings; wanting the write lock lets a renewal in during a ping flood.
+        using var turn = turns.Want();
+        await db.Database.OpenConnectionAsync(cancellationToken);
         var connection = db.Database.GetDbConnection();
-        await connection.OpenAsync(cancellationToken);
         await using var command = connection.CreateCommand();
         command.CommandText =
             """

@@ -46,7 +46,7 @@ public sealed record CrossingResult(string ZoneId, int Occupancy);
 /// The database does the arithmetic in one statement, so counters posting to different nodes at once add up.
 /// </summary>
 public sealed class CrossingIngest(
-    IDbContextFactory<CrowdShieldDb> dbFactory, EventDirectory events, LiveMap map, AlertService alerts, AuditLog audit, TimeProvider time)
+    IDbContextFactory<CrowdShieldDb> dbFactory, EventDirectory events, LiveMap map, AlertService alerts, AuditLog audit, WriteTurns turns, TimeProvider time)
 {
     /// <summary>The "camera" id under which a zone's counter occupancy is rolled up per hour.</summary>
     public const string CountersReading = "counters";
@@ -67,8 +67,10 @@ public sealed class CrossingIngest(
         int occupancy;
         await using (var db = await dbFactory.CreateDbContextAsync(cancellationToken))
         {
+            // Through EF, for the app's connection settings; wanting the write lock lets it in during a ping flood.
+            using var turn = turns.Want();
+            await db.Database.OpenConnectionAsync(cancellationToken);
             var connection = db.Database.GetDbConnection();
-            await connection.OpenAsync(cancellationToken);
             await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
             occupancy = await ChangeOccupancyAsync(connection, transaction, definition.Id, zone.Id, delta: entered - left, setTo: null, now, cancellationToken);
             await using (var insert = connection.CreateCommand())
@@ -131,8 +133,9 @@ public sealed class CrossingIngest(
         await using (var db = await dbFactory.CreateDbContextAsync(cancellationToken))
         {
             before = await db.ZoneOccupancies.Where(o => o.EventId == eventId && o.ZoneId == zoneId).Select(o => (int?)o.Occupancy).FirstOrDefaultAsync(cancellationToken) ?? 0;
+            using var turn = turns.Want();
+            await db.Database.OpenConnectionAsync(cancellationToken);
             var connection = db.Database.GetDbConnection();
-            await connection.OpenAsync(cancellationToken);
             await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
             await ChangeOccupancyAsync(connection, transaction, eventId, zoneId, delta: 0, setTo: occupancy, now, cancellationToken);
             await transaction.CommitAsync(cancellationToken);

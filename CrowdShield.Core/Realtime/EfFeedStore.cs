@@ -7,15 +7,19 @@ namespace CrowdShield.Core.Realtime;
 /// <summary>
 /// The feed in the application database. Appending is plain ADO.NET with provider-neutral SQL (quoted identifiers,
 /// <c>@</c> parameters, upsert with RETURNING: the same text on SQLite and PostgreSQL): it is the hottest write.
+/// An append says it wants the write lock (<paramref name="turns"/>), so a ping flood lets it in.
 /// </summary>
-public sealed class EfFeedStore(IDbContextFactory<CrowdShieldDb> dbFactory) : IFeedStore
+public sealed class EfFeedStore(IDbContextFactory<CrowdShieldDb> dbFactory, WriteTurns? turns = null) : IFeedStore
 {
     public async Task<IReadOnlyList<FeedEntry>> AppendAsync(
         IReadOnlyList<FeedDraft> drafts, Func<FeedDraft, long, FeedEntry> compose, CancellationToken cancellationToken)
     {
+        using var turn = (turns ?? Unshared).Want();
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        // Opened through EF, so that the connection gets the app's settings (on SQLite: wait for the write lock in
+        // SQLite's busy handler, not in Microsoft.Data.Sqlite's retry, which sleeps 150 ms a try).
+        await db.Database.OpenConnectionAsync(cancellationToken);
         var connection = db.Database.GetDbConnection();
-        await connection.OpenAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
 
         // Counters in a fixed order (ordinal event id): two nodes appending to the same events lock them alike
@@ -55,6 +59,9 @@ public sealed class EfFeedStore(IDbContextFactory<CrowdShieldDb> dbFactory) : IF
         await transaction.CommitAsync(cancellationToken);
         return entries;
     }
+
+    /// <summary>For a store built without the app's turns (tests): nobody else listens to its wants.</summary>
+    private static readonly WriteTurns Unshared = new();
 
     private static async Task<long> ReserveAsync(DbConnection connection, DbTransaction transaction, string eventId, int count, CancellationToken cancellationToken)
     {

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using CrowdShield.Core.Audit;
 using CrowdShield.Core.Counters;
+using CrowdShield.Core.Data;
 using CrowdShield.Core.Events;
 using CrowdShield.Core.Map;
 using CrowdShield.Core.Realtime;
@@ -42,7 +43,7 @@ public sealed class CrossingTests : IAsyncLifetime
         var events = CoreParts.Events(_db);
         var audit = new AuditLog(_db, _time);
         var alerts = CoreParts.Alerts(_db, _bus, _time);
-        _crossings = new CrossingIngest(_db, events, _map, alerts, audit, _time);
+        _crossings = new CrossingIngest(_db, events, _map, alerts, audit, new WriteTurns(), _time);
         _axis = new AxisPeopleCounter(_db, _crossings, _time);
     }
 

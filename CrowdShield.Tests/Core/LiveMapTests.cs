@@ -229,7 +229,7 @@ public sealed class LiveMapTests : IAsyncLifetime
     public async Task TheFlushService_SendsAtMostOneMapUpdatePerSecondPerEvent_HoweverFastPingsCome()
     {
         var leases = new CrowdShield.Core.Cluster.WorkLeases(_db, new CrowdShield.Core.Cluster.ClusterNode(),
-            Microsoft.Extensions.Options.Options.Create(new CrowdShield.Core.Cluster.ClusterOptions()), _time);
+            Microsoft.Extensions.Options.Options.Create(new CrowdShield.Core.Cluster.ClusterOptions()), new CrowdShield.Core.Data.WriteTurns(), _time);
         using var service = new CrowdShield.Web.Hosting.MapFlushService(_map, _hub, leases, _time,
             Microsoft.Extensions.Logging.Abstractions.NullLogger<CrowdShield.Web.Hosting.MapFlushService>.Instance);
         await _map.EnsureLoadedAsync(EventId);

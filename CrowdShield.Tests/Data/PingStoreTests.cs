@@ -1,3 +1,4 @@
+using CrowdShield.Core.Data;
 using CrowdShield.Core.Map;
 using CrowdShield.Tests.Infrastructure;
 using CrowdShield.Web.Data;
@@ -15,12 +16,27 @@ public sealed class PingStoreTests : IDisposable
     private const string EventId = "fest";
     private static readonly DateTimeOffset Now = new(2026, 7, 4, 18, 0, 0, 123, TimeSpan.Zero);
     private readonly TestDatabase _db = new();
+    private readonly List<IDisposable> _stores = [];
 
-    public void Dispose() => _db.Dispose();
+    public void Dispose()
+    {
+        // SQLite's store keeps its connection open between commits.
+        _stores.ForEach(store => store.Dispose());
+        _db.Dispose();
+    }
 
     public static TheoryData<string> Stores => [nameof(SqlitePingStore), nameof(SqlPingStore)];
 
-    private IPingStore Store(string name) => name == nameof(SqlitePingStore) ? new SqlitePingStore(_db) : new SqlPingStore(_db);
+    private IPingStore Store(string name)
+    {
+        if (name != nameof(SqlitePingStore))
+        {
+            return new SqlPingStore(_db);
+        }
+        var store = new SqlitePingStore(_db, new WriteTurns());
+        _stores.Add(store);
+        return store;
+    }
 
     private static Ping NewPing(double lat, string? device = null, string? user = null, double? accuracy = null, bool staff = false) => new()
     {
@@ -75,8 +91,9 @@ public sealed class PingStoreTests : IDisposable
         // refuses (SqliteException); Microsoft.Data.Sqlite refuses NaN before SQLite sees it.
         Ping[] good = [NewPing(51.501), NewPing(51.502)];
         Ping[] refused = [NewPing(double.NaN)];
+        var pings = Store(store);
 
-        var error = await Assert.ThrowsAnyAsync<Exception>(() => Store(store).StoreAsync([good, refused], CancellationToken.None));
+        var error = await Assert.ThrowsAnyAsync<Exception>(() => pings.StoreAsync([good, refused], CancellationToken.None));
         if (store == nameof(SqlitePingStore))
         {
             // The same exception type as Microsoft.Data.Sqlite's, which the API maps to 503 when storage is unavailable.
@@ -85,8 +102,58 @@ public sealed class PingStoreTests : IDisposable
 
         await using var db = _db.CreateDbContext();
         Assert.Equal(0, await db.Pings.CountAsync());
-        // The connection is usable again afterwards: the next commit goes through.
-        await Store(store).StoreAsync([good], CancellationToken.None);
+        // The same store commits again afterwards (SQLite's on a fresh connection).
+        await pings.StoreAsync([good], CancellationToken.None);
+        Assert.Equal(2, await db.Pings.CountAsync());
+    }
+
+    [Fact]
+    public async Task SqlitesStore_KeepsCommittingOnItsConnection_AndRefusesOnceDisposed()
+    {
+        await _db.AddEventAsync(EventId, Now);
+        var store = new SqlitePingStore(_db, new WriteTurns());
+        var rows = SqlitePingStore.RowsPerStatement;
+
+        // Commits of both sizes of statement, one after the other on the statements prepared by the first.
+        for (var commit = 0; commit < 3; commit++)
+        {
+            var size = rows + commit;
+            await store.StoreAsync([Enumerable.Range(0, size).Select(i => NewPing(50 + i / 1000.0, device: $"c{commit}")).ToArray()], CancellationToken.None);
+        }
+        store.Dispose();
+
+        await using var db = _db.CreateDbContext();
+        var perCommit = await db.Pings.GroupBy(p => p.DeviceId).Select(g => new { g.Key, Count = g.Count() }).OrderBy(g => g.Key).ToListAsync();
+        Assert.Equal([("c0", rows), ("c1", rows + 1), ("c2", rows + 2)], perCommit.Select(g => (g.Key!, g.Count)));
+        await Assert.ThrowsAsync<ObjectDisposedException>(() => store.StoreAsync([[NewPing(51)]], CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task SqlitesStore_HoldsItsCommitBack_WhileAnotherWriterWantsTheLock()
+    {
+        await _db.AddEventAsync(EventId, Now);
+        var turns = new WriteTurns();
+        var store = new SqlitePingStore(_db, turns);
+        _stores.Add(store);
+        // Opens the store's connection first, so that the commit below is only the commit.
+        await store.StoreAsync([[NewPing(51.0)]], CancellationToken.None);
+
+        var writer = turns.Want();
+        var commit = Task.Run(async () =>
+        {
+            var started = System.Diagnostics.Stopwatch.GetTimestamp();
+            await store.StoreAsync([[NewPing(51.1)]], CancellationToken.None);
+            return (started, ended: System.Diagnostics.Stopwatch.GetTimestamp());
+        });
+        await Task.Delay(20);
+        var left = System.Diagnostics.Stopwatch.GetTimestamp();
+        writer.Dispose();
+        var (started, ended) = await commit;
+
+        // Until the other writer was done, or until the bound if this machine was too slow to get there first.
+        var bound = started + (long)(WriteTurns.MostHeldBack.TotalSeconds * System.Diagnostics.Stopwatch.Frequency);
+        Assert.True(ended >= Math.Min(left, bound), "The pings were committed while another writer wanted the lock.");
+        await using var db = _db.CreateDbContext();
         Assert.Equal(2, await db.Pings.CountAsync());
     }
 }

@@ -18,7 +18,7 @@ public sealed class TestDatabase : IDbContextFactory<CrowdShieldDb>, IDisposable
     {
         Directory.CreateDirectory(Path.GetDirectoryName(_path)!);
         _options = new DbContextOptionsBuilder<CrowdShieldDb>()
-            .UseSqlite($"Data Source={_path};Pooling=False;Default Timeout=30")
+            .UseSqlite(ConnectionString)
             .Options;
         using var db = CreateDbContext();
         db.Database.EnsureCreated();
@@ -26,6 +26,9 @@ public sealed class TestDatabase : IDbContextFactory<CrowdShieldDb>, IDisposable
     }
 
     public CrowdShieldDb CreateDbContext() => new(_options);
+
+    /// <summary>For a context with options of a test's own (interceptors): the same file, no pooling.</summary>
+    public string ConnectionString => $"Data Source={_path};Pooling=False;Default Timeout=30";
 
     /// <summary>Stores event <paramref name="id"/> ("Fest", centred on 51.5, -0.1) with <paramref name="zones"/>.</summary>
     public async Task AddEventAsync(string id, DateTimeOffset createdAt, params Zone[] zones)

@@ -1,10 +1,7 @@
-using System.Data.Common;
 using CrowdShield.Core.Data;
 using CrowdShield.Core.Map;
 using CrowdShield.Postgres;
-using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
-using Microsoft.EntityFrameworkCore.Diagnostics;
 using Npgsql;
 
 namespace CrowdShield.Web.Data;
@@ -47,9 +44,9 @@ public static class DataServiceExtensions
         var connectionString = string.IsNullOrWhiteSpace(configured)
             ? $"Data Source={Path.Combine(dataDirectory, "crowdshield.db")}"
             : configured;
-        builder.Services.AddPooledDbContextFactory<CrowdShieldDb>(options => options
+        builder.Services.AddPooledDbContextFactory<CrowdShieldDb>((services, options) => options
             .UseSqlite(connectionString, sqlite => sqlite.MigrationsAssembly(typeof(DataServiceExtensions).Assembly.GetName().Name))
-            .AddInterceptors(new SqlitePragmas()));
+            .AddInterceptors(new SqlitePragmas(), new SaveChangesWantsTurn(services.GetRequiredService<WriteTurns>())));
         builder.Services.AddSingleton<IPingStore, SqlitePingStore>();
         builder.Services.AddHostedService<SqliteCheckpointService>();
         return builder;
@@ -118,31 +115,6 @@ public static class DataServiceExtensions
         if (db.Database.IsSqlite())
         {
             await db.Database.ExecuteSqlRawAsync("PRAGMA journal_mode=WAL;");
-        }
-    }
-
-    /// <summary>Per-connection SQLite settings: every commit is flushed to disk (FULL), so an acknowledged write survives a power cut.</summary>
-    private sealed class SqlitePragmas : DbConnectionInterceptor
-    {
-        public override void ConnectionOpened(DbConnection connection, ConnectionEndEventData eventData) => Apply(connection);
-
-        public override Task ConnectionOpenedAsync(DbConnection connection, ConnectionEndEventData eventData, CancellationToken cancellationToken = default)
-        {
-            Apply(connection);
-            return Task.CompletedTask;
-        }
-
-        private static void Apply(DbConnection connection)
-        {
-            if (connection is SqliteConnection)
-            {
-                using var command = connection.CreateCommand();
-                // wal_autocheckpoint=0: the commit that crosses the WAL threshold would otherwise copy the whole WAL
-                // into the database while its caller waits (a second-long stall after a ping burst);
-                // SqliteCheckpointService does that work in the background instead.
-                command.CommandText = "PRAGMA synchronous=FULL; PRAGMA busy_timeout=10000; PRAGMA wal_autocheckpoint=0;";
-                command.ExecuteNonQuery();
-            }
         }
     }
 }

@@ -13,7 +13,15 @@ namespace CrowdShield.Web.Data;
 /// stores up to <see cref="RowsPerStatement"/> pings, because SQLite pays per statement execution (starting the
 /// program, opening cursors, the AUTOINCREMENT counter's read and write): per ping, that was most of the insert.
 /// </summary>
-public sealed class SqlitePingStore(IDbContextFactory<CrowdShieldDb> dbFactory) : IPingStore
+/// <remarks>
+/// One writer (<see cref="PingWriter"/>) commits, so the store keeps its own connection and its prepared statements
+/// from one commit to the next. Taking a pooled DbContext, opening its connection with the app's pragmas and
+/// preparing the statements for every commit was a tenth of the server's CPU under single-ping ingest, where a commit
+/// holds a handful of pings. A commit that fails closes the connection: the next one starts on a fresh one.
+/// Back to back on a kept connection, commits would leave other writers no moment to take SQLite's write lock, so each
+/// one first lets a writer that wants the lock go (<see cref="WriteTurns"/>).
+/// </remarks>
+public sealed class SqlitePingStore(IDbContextFactory<CrowdShieldDb> dbFactory, WriteTurns turns) : IPingStore, IDisposable
 {
     /// <summary>9 values a row: 64 rows stay far below SQLite's 32,766 bound parameters.</summary>
     internal const int RowsPerStatement = 64;
@@ -22,27 +30,81 @@ public sealed class SqlitePingStore(IDbContextFactory<CrowdShieldDb> dbFactory) 
     private static readonly string InsertOne = Insert(1);
     private static readonly string InsertMany = Insert(RowsPerStatement);
 
+    private readonly Lock _gate = new();
+    private Writer? _writer;
+    private bool _disposed;
+
     private static string Insert(int rows) =>
         """INSERT INTO "pings" ("EventId", "Lat", "Lng", "Accuracy", "DeviceId", "UserId", "Staff", "RecordedAt", "ExpiresAt") VALUES """ +
         string.Join(", ", Enumerable.Repeat("(?, ?, ?, ?, ?, ?, ?, ?, ?)", rows));
 
-    public async Task StoreAsync(IEnumerable<IReadOnlyList<Ping>> batches, CancellationToken cancellationToken)
+    /// <remarks>Synchronous under the Task, as Microsoft.Data.Sqlite is under its async API.</remarks>
+    public Task StoreAsync(IEnumerable<IReadOnlyList<Ping>> batches, CancellationToken cancellationToken)
     {
-        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken).ConfigureAwait(false);
-        // Opened through EF so that the connection gets the app's pragmas (synchronous=FULL, busy_timeout).
-        await db.Database.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
-        var connection = (SqliteConnection)db.Database.GetDbConnection();
-        await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
-        Store(connection, batches);
-        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+        cancellationToken.ThrowIfCancellationRequested();
+        lock (_gate)
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            var writer = _writer ??= Writer.Open(dbFactory);
+            turns.LetOthersFirst();
+            try
+            {
+                writer.Store(batches);
+            }
+            catch
+            {
+                // The transaction is rolled back; whatever went wrong (a refused row, a full disk, a file that went
+                // away), the next commit should not inherit this connection's state.
+                writer.Dispose();
+                _writer = null;
+                throw;
+            }
+        }
+        return Task.CompletedTask;
     }
 
-    private static void Store(SqliteConnection connection, IEnumerable<IReadOnlyList<Ping>> batches)
+    public void Dispose()
     {
-        sqlite3_stmt? many = null;
-        sqlite3_stmt? one = null;
-        try
+        lock (_gate)
         {
+            _disposed = true;
+            _writer?.Dispose();
+            _writer = null;
+        }
+    }
+
+    /// <summary>The store's connection and the two statements prepared on it.</summary>
+    private sealed class Writer(SqliteConnection connection) : IDisposable
+    {
+        private sqlite3_stmt? _many;
+        private sqlite3_stmt? _one;
+
+        public static Writer Open(IDbContextFactory<CrowdShieldDb> dbFactory)
+        {
+            string connectionString;
+            using (var db = dbFactory.CreateDbContext())
+            {
+                connectionString = db.Database.GetConnectionString()
+                    ?? throw new InvalidOperationException("The SQLite database has no connection string.");
+            }
+            var connection = new SqliteConnection(connectionString);
+            try
+            {
+                connection.Open();
+                // The same settings every connection of the app gets (synchronous=FULL: acknowledged means on disk).
+                SqlitePragmas.Apply(connection);
+                return new Writer(connection);
+            }
+            catch
+            {
+                connection.Dispose();
+                throw;
+            }
+        }
+
+        public void Store(IEnumerable<IReadOnlyList<Ping>> batches)
+        {
+            using var transaction = connection.BeginTransaction();
             var rows = new Ping[RowsPerStatement];
             var count = 0;
             foreach (var ping in batches.SelectMany(pings => pings))
@@ -50,8 +112,7 @@ public sealed class SqlitePingStore(IDbContextFactory<CrowdShieldDb> dbFactory) 
                 rows[count++] = ping;
                 if (count == RowsPerStatement)
                 {
-                    many ??= Prepare(connection, InsertMany);
-                    Execute(connection, many, rows);
+                    Execute(connection, _many ??= Prepare(connection, InsertMany), rows);
                     count = 0;
                 }
             }
@@ -59,14 +120,17 @@ public sealed class SqlitePingStore(IDbContextFactory<CrowdShieldDb> dbFactory) 
             // for one commit and thrown away.
             for (var i = 0; i < count; i++)
             {
-                one ??= Prepare(connection, InsertOne);
-                Execute(connection, one, rows.AsSpan(i, 1));
+                Execute(connection, _one ??= Prepare(connection, InsertOne), rows.AsSpan(i, 1));
             }
+            transaction.Commit();
         }
-        finally
+
+        public void Dispose()
         {
-            many?.Dispose();
-            one?.Dispose();
+            // Statements first: SQLite does not really close a connection that still has statements.
+            _many?.Dispose();
+            _one?.Dispose();
+            connection.Dispose();
         }
     }
 
