@@ -15,8 +15,8 @@ public sealed class WriteTurns
     public static readonly TimeSpan MostHeldBack = TimeSpan.FromMilliseconds(50);
 
     /// <summary>
-    /// A want this old no longer holds pings back, so a writer that never said it was done (a bug) slows pings for a
-    /// moment, not for good.
+    /// Wants stop holding pings back this long after the last one began. A writer that never said it was done (a bug)
+    /// then costs pings at most 50 ms a commit while other writes keep coming, and nothing once they stop.
     /// </summary>
     public static readonly TimeSpan Forgotten = TimeSpan.FromMilliseconds(500);
 
