@@ -9,12 +9,12 @@ namespace CrowdShield.Core.Realtime;
 /// <c>@</c> parameters, upsert with RETURNING: the same text on SQLite and PostgreSQL): it is the hottest write.
 /// An append says it wants the write lock (<paramref name="turns"/>), so a ping flood lets it in.
 /// </summary>
-public sealed class EfFeedStore(IDbContextFactory<CrowdShieldDb> dbFactory, WriteTurns? turns = null) : IFeedStore
+public sealed class EfFeedStore(IDbContextFactory<CrowdShieldDb> dbFactory, WriteTurns turns) : IFeedStore
 {
     public async Task<IReadOnlyList<FeedEntry>> AppendAsync(
         IReadOnlyList<FeedDraft> drafts, Func<FeedDraft, long, FeedEntry> compose, CancellationToken cancellationToken)
     {
-        using var turn = (turns ?? Unshared).Want();
+        using var turn = turns.Want();
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
         // Opened through EF, so that the connection gets the app's settings (on SQLite: wait for the write lock in
         // SQLite's busy handler, not in Microsoft.Data.Sqlite's retry, which sleeps 150 ms a try).
@@ -59,9 +59,6 @@ public sealed class EfFeedStore(IDbContextFactory<CrowdShieldDb> dbFactory, Writ
         await transaction.CommitAsync(cancellationToken);
         return entries;
     }
-
-    /// <summary>For a store built without the app's turns (tests): nobody else listens to its wants.</summary>
-    private static readonly WriteTurns Unshared = new();
 
     private static async Task<long> ReserveAsync(DbConnection connection, DbTransaction transaction, string eventId, int count, CancellationToken cancellationToken)
     {

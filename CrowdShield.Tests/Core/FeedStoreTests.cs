@@ -1,3 +1,4 @@
+using CrowdShield.Core.Data;
 using CrowdShield.Core.Realtime;
 using CrowdShield.Tests.Infrastructure;
 
@@ -12,7 +13,7 @@ public sealed class FeedStoreTests
     public async Task Append_GivesEachEventItsNextSeqs_InTheOrderGiven()
     {
         using var db = new TestDatabase();
-        var store = new EfFeedStore(db);
+        var store = new EfFeedStore(db, new WriteTurns());
         var now = DateTimeOffset.UtcNow;
 
         await store.AppendAsync([new("a", MessageTypes.ReportNew, new { }), new("b", MessageTypes.ReportNew, new { })], (d, s) => Entry(d, s, now), CancellationToken.None);
@@ -28,7 +29,7 @@ public sealed class FeedStoreTests
     public async Task Purge_RemovesOldMessages_AndTheCounterKeepsTheLastSeq()
     {
         using var db = new TestDatabase();
-        var store = new EfFeedStore(db);
+        var store = new EfFeedStore(db, new WriteTurns());
         var now = new DateTimeOffset(2026, 7, 4, 12, 0, 0, TimeSpan.Zero);
         var ages = new[] { now.AddHours(-5), now.AddHours(-4), now.AddMinutes(-10) };
         var i = 0;

@@ -1,5 +1,6 @@
 using CrowdShield.Core.Alerts;
 using CrowdShield.Core.Cameras;
+using CrowdShield.Core.Data;
 using CrowdShield.Core.Intelligence;
 using CrowdShield.Core.Map;
 using CrowdShield.Core.Realtime;
@@ -47,7 +48,7 @@ public sealed class IntelligencePublisherTests : IAsyncLifetime
 
     /// <summary>The types stored in the event's feed so far: publishing completes only once stored, so no waiting.</summary>
     private async Task<List<string>> SentAsync() =>
-        [.. (await new EfFeedStore(_db).ReadAsync(EventId, 0, 1000, CancellationToken.None)).Select(e => e.Type)];
+        [.. (await new EfFeedStore(_db, new WriteTurns()).ReadAsync(EventId, 0, 1000, CancellationToken.None)).Select(e => e.Type)];
 
     private static int Count(List<string> sent, string type) => sent.Count(t => t == type);
 
@@ -72,7 +73,7 @@ public sealed class IntelligencePublisherTests : IAsyncLifetime
     {
         Assert.Null(await _publisher.InsightAsync("nowhere"));
         Assert.Null(await _publisher.PredictionsAsync("nowhere", 15));
-        Assert.Empty(await new EfFeedStore(_db).ReadAsync("nowhere", 0, 10, CancellationToken.None));
+        Assert.Empty(await new EfFeedStore(_db, new WriteTurns()).ReadAsync("nowhere", 0, 10, CancellationToken.None));
     }
 
     [Fact]

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using CrowdShield.Core.Cluster;
+using CrowdShield.Core.Data;
 using CrowdShield.Core.Realtime;
 using CrowdShield.Tests.Infrastructure;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -39,19 +40,19 @@ public sealed class MessageBusTests : IDisposable
             await first.PublishAsync("a", MessageTypes.ReportNew, new Note("1"));
             await first.PublishAsync("a", MessageTypes.ReportNew, new Note("2"));
         }
-        await new EfFeedStore(_db).PurgeAsync(DateTimeOffset.UtcNow.AddMinutes(1), CancellationToken.None);
+        await new EfFeedStore(_db, new WriteTurns()).PurgeAsync(DateTimeOffset.UtcNow.AddMinutes(1), CancellationToken.None);
         await using var second = CoreParts.Bus(_db, TimeProvider.System);
 
         var next = await second.PublishAsync("a", MessageTypes.ReportNew, new Note("3"));
 
         Assert.Equal(3, next.Seq);
-        Assert.Equal([3L], (await new EfFeedStore(_db).ReadAsync("a", 0, 10, CancellationToken.None)).Select(e => e.Seq));
+        Assert.Equal([3L], (await new EfFeedStore(_db, new WriteTurns()).ReadAsync("a", 0, 10, CancellationToken.None)).Select(e => e.Seq));
     }
 
     [Fact]
     public async Task FailedStore_FailsThePublish_AndLeavesNoGap()
     {
-        var feed = new FailingFeed(new EfFeedStore(_db)) { FailNext = true };
+        var feed = new FailingFeed(new EfFeedStore(_db, new WriteTurns())) { FailNext = true };
         await using var bus = CoreParts.Bus(feed, TimeProvider.System);
         var received = new ConcurrentQueue<long>();
         using var _ = bus.Subscribe("a", m => { received.Enqueue(m.Seq); return Task.CompletedTask; });
@@ -110,7 +111,7 @@ public sealed class MessageBusTests : IDisposable
     public async Task Sinks_ReceiveEveryEventInOrder()
     {
         var sink = new RecordingSink();
-        await using var bus = CoreParts.Bus(new EfFeedStore(_db), TimeProvider.System, sinks: [sink]);
+        await using var bus = CoreParts.Bus(new EfFeedStore(_db, new WriteTurns()), TimeProvider.System, sinks: [sink]);
 
         await bus.PublishAsync("a", MessageTypes.ReportNew, new Note("1"));
         await bus.PublishAsync("b", MessageTypes.ReportNew, new Note("2"));
@@ -188,7 +189,7 @@ public sealed class MessageBusTests : IDisposable
         Assert.Equal([1L, 2L, 3L], onA.Seqs);
     }
 
-    private MessageBus ClusterBus(IBackplane backplane) => new(new EfFeedStore(_db), [], backplane,
+    private MessageBus ClusterBus(IBackplane backplane) => new(new EfFeedStore(_db, new WriteTurns()), [], backplane,
         Options.Create(new ClusterOptions { GapWait = TimeSpan.FromMilliseconds(50), PollEvery = TimeSpan.FromMilliseconds(100) }),
         TimeProvider.System, CoreParts.Metrics(), NullLogger<MessageBus>.Instance);
 

@@ -26,7 +26,7 @@ public sealed class RetentionTests : IAsyncLifetime
     {
         await _db.AddEventAsync(EventId, _time.GetUtcNow(), new Zone { Id = "gate", EventId = EventId, Name = "Gate 3", AlertThreshold = 100 });
         _bus = CoreParts.Bus(_db, _time);
-        _retention = new Retention(new EfFeedStore(_db), _db, new AuditLog(_db, _time), Options.Create(_keep), _time);
+        _retention = new Retention(new EfFeedStore(_db, new WriteTurns()), _db, new AuditLog(_db, _time), Options.Create(_keep), _time);
     }
 
     public async Task DisposeAsync()
@@ -86,6 +86,6 @@ public sealed class RetentionTests : IAsyncLifetime
 
         Assert.Equal(2, purged.Feed);
         Assert.Equal(4, next.Seq);
-        Assert.Equal([3L, 4L], (await new EfFeedStore(_db).ReadAsync(EventId, 0, 10, CancellationToken.None)).Select(e => e.Seq));
+        Assert.Equal([3L, 4L], (await new EfFeedStore(_db, new WriteTurns()).ReadAsync(EventId, 0, 10, CancellationToken.None)).Select(e => e.Seq));
     }
 }

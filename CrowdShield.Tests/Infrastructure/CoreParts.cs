@@ -2,6 +2,7 @@ using System.Diagnostics.Metrics;
 using CrowdShield.Core.Alerts;
 using CrowdShield.Core.Audit;
 using CrowdShield.Core.Cluster;
+using CrowdShield.Core.Data;
 using CrowdShield.Core.Diagnostics;
 using CrowdShield.Core.Events;
 using CrowdShield.Core.Map;
@@ -25,7 +26,7 @@ internal static class CoreParts
         new(feed, sinks ?? [], backplane ?? new LocalBackplane(), Options.Create(new ClusterOptions()), time, Metrics(), NullLogger<MessageBus>.Instance);
 
     public static MessageBus Bus(IDbContextFactory<CrowdShieldDb> db, TimeProvider time, IBackplane? backplane = null) =>
-        Bus(new EfFeedStore(db), time, backplane);
+        Bus(new EfFeedStore(db, new WriteTurns()), time, backplane);
 
     /// <summary>Instruments on a meter factory of their own: what one test records is not mixed with another's.</summary>
     public static CrowdShieldMetrics Metrics() =>
