@@ -1,4 +1,6 @@
 using System.Collections.Concurrent;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using System.Threading.Channels;
 using CrowdShield.Core.Cluster;
 using CrowdShield.Core.Data;
@@ -370,7 +372,8 @@ public sealed class LiveMap
         private readonly Dictionary<long, LivePing> _alive = [];
         // Removal from a priority queue is by expiry only, so a replaced ping's entry stays until compaction.
         private PriorityQueue<long, DateTimeOffset> _byExpiry = new();
-        private readonly Dictionary<string, long> _byDevice = new(StringComparer.Ordinal);
+        // Looked up once per ping: the device's live ping and its place in this round's update hang off its entry.
+        private readonly Dictionary<DeviceKey, Device> _devices = [];
         private readonly Dictionary<(int X, int Y), int> _cells = [];
         private readonly int[] _zonePings = new int[definition.Zones.Count];
         private readonly DateTimeOffset[] _zonePingAt = new DateTimeOffset[definition.Zones.Count];
@@ -380,9 +383,13 @@ public sealed class LiveMap
         private readonly Dictionary<string, (StaffPosition Position, DateTimeOffset ExpiresAt)> _staff = new(StringComparer.Ordinal);
         // New pings since the last flush: a device's latest position only (it moved; the old one is history),
         // anonymous pings each. Bounded, so a flood cannot build a message no screen could take.
-        private Dictionary<string, MapPoint> _pendingByDevice = new(StringComparer.Ordinal);
-        private List<MapPoint> _pendingAnonymous = [];
+        private List<MapPoint> _pending = [];
         private int _pendingDropped;
+        // Counts flushes, so that a device knows whether its pending index belongs to this round.
+        private int _round = 1;
+        // Devices whose live ping went while this round's update still carries their point: kept until the round
+        // ends, so that a new ping from them replaces that point instead of adding a second one.
+        private readonly List<Device> _keptForPending = [];
         private bool _pingsChanged;
         private bool _camerasChanged;
         private bool _crossingsChanged;
@@ -436,11 +443,19 @@ public sealed class LiveMap
 
         private void Add(Ping ping)
         {
-            // A device id is its sender's name for a phone: the same id from two users is two phones.
-            var deviceKey = ping.DeviceId is { } deviceId ? $"{ping.UserId}/{deviceId}" : null;
-            if (deviceKey is not null && _byDevice.TryGetValue(deviceKey, out var previous))
+            Device? device = null;
+            if (ping.DeviceId is { } deviceId)
             {
-                Remove(previous);
+                // A device id is its sender's name for a phone: the same id from two users is two phones.
+                var key = new DeviceKey(ping.UserId ?? "", deviceId);
+                ref var entry = ref CollectionsMarshal.GetValueRefOrAddDefault(_devices, key, out _);
+                device = entry ??= new Device(key);
+                if (device.LiveId is var previous and not 0)
+                {
+                    // It moved: its old position goes, and the device stays (Remove keeps a device whose ping is live).
+                    device.LiveId = 0;
+                    Remove(previous);
+                }
             }
             while (_alive.Count >= options.MaxLivePingsPerEvent && _byExpiry.TryDequeue(out var oldest, out _))
             {
@@ -450,7 +465,7 @@ public sealed class LiveMap
             var cell = _grid.CellOf(ping.Lat, ping.Lng);
             var zones = definition.ZoneIndex.ZonesAt(ping.Lat, ping.Lng);
             var point = new MapPoint(ping.Lat, ping.Lng, ping.Accuracy, ping.DeviceId, ping.RecordedAt);
-            _alive[id] = new LivePing(point, deviceKey, cell, zones, ping.ExpiresAt);
+            _alive[id] = new LivePing(point, device, cell, zones, ping.ExpiresAt);
             _byExpiry.Enqueue(id, ping.ExpiresAt);
             if (_byExpiry.Count > 2 * _alive.Count + 4096)
             {
@@ -458,11 +473,11 @@ public sealed class LiveMap
                 // an entry for every ping of the last 15 minutes. Rebuilding when it is mostly stale keeps it O(live).
                 _byExpiry = new PriorityQueue<long, DateTimeOffset>(_alive.Select(p => (p.Key, p.Value.ExpiresAt)));
             }
-            if (deviceKey is not null)
+            if (device is not null)
             {
-                _byDevice[deviceKey] = id;
+                device.LiveId = id;
             }
-            _cells[cell] = _cells.GetValueOrDefault(cell) + 1;
+            CollectionsMarshal.GetValueRefOrAddDefault(_cells, cell, out _)++;
             foreach (var zone in zones)
             {
                 _zonePings[zone]++;
@@ -471,7 +486,7 @@ public sealed class LiveMap
                     _zonePingAt[zone] = ping.RecordedAt;
                 }
             }
-            AddPending(point, deviceKey);
+            AddPending(point, device);
             _pingsChanged = true;
         }
 
@@ -527,20 +542,23 @@ public sealed class LiveMap
             {
                 return;
             }
-            if (ping.DeviceKey is { } device && _byDevice.TryGetValue(device, out var current) && current == id)
+            if (ping.Device is { } device && device.LiveId == id)
             {
-                _byDevice.Remove(device);
-            }
-            if (_cells.TryGetValue(ping.Cell, out var n))
-            {
-                if (n <= 1)
+                // Expired or pushed out: the device is gone from the map, unless this round's update still has it.
+                device.LiveId = 0;
+                if (device.PendingRound == _round)
                 {
-                    _cells.Remove(ping.Cell);
+                    _keptForPending.Add(device);
                 }
                 else
                 {
-                    _cells[ping.Cell] = n - 1;
+                    _devices.Remove(device.Key);
                 }
+            }
+            ref var n = ref CollectionsMarshal.GetValueRefOrNullRef(_cells, ping.Cell);
+            if (!Unsafe.IsNullRef(ref n) && --n <= 0)
+            {
+                _cells.Remove(ping.Cell);
             }
             foreach (var zone in ping.Zones)
             {
@@ -618,23 +636,24 @@ public sealed class LiveMap
                 g.Key.CounterId, g.Key.ZoneId, Math.Round(g.Sum(f => f.In) / FlowWindow.TotalMinutes, 1),
                 Math.Round(g.Sum(f => f.Out) / FlowWindow.TotalMinutes, 1), g.Max(f => f.At))).OrderBy(c => c.CounterId, StringComparer.Ordinal)];
 
-        private void AddPending(MapPoint point, string? deviceKey)
+        private void AddPending(MapPoint point, Device? device)
         {
-            if (deviceKey is not null && _pendingByDevice.ContainsKey(deviceKey))
+            if (device is { } pending && pending.PendingRound == _round)
             {
-                _pendingByDevice[deviceKey] = point;
+                _pending[pending.PendingIndex] = point;
             }
-            else if (_pendingByDevice.Count + _pendingAnonymous.Count >= options.MaxPointsPerUpdate)
+            else if (_pending.Count >= options.MaxPointsPerUpdate)
             {
                 _pendingDropped++;
             }
-            else if (deviceKey is not null)
-            {
-                _pendingByDevice[deviceKey] = point;
-            }
             else
             {
-                _pendingAnonymous.Add(point);
+                if (device is not null)
+                {
+                    device.PendingRound = _round;
+                    device.PendingIndex = _pending.Count;
+                }
+                _pending.Add(point);
             }
         }
 
@@ -650,9 +669,7 @@ public sealed class LiveMap
                 ClearPending();
                 return (kept, all.Count - kept.Count, MapSources.Snapshot);
             }
-            var taken = new List<MapPoint>(_pendingByDevice.Count + _pendingAnonymous.Count);
-            taken.AddRange(_pendingByDevice.Values);
-            taken.AddRange(_pendingAnonymous);
+            var taken = _pending;
             var dropped = _pendingDropped;
             var kinds = new List<string>(3);
             if (_pingsChanged || _staffChanged || (!_camerasChanged && !_crossingsChanged))
@@ -676,14 +693,37 @@ public sealed class LiveMap
 
         private void ClearPending()
         {
-            _pendingByDevice = new(StringComparer.Ordinal);
-            _pendingAnonymous = [];
+            _pending = [];
             _pendingDropped = 0;
+            _round++;
+            foreach (var device in _keptForPending)
+            {
+                if (device.LiveId == 0)
+                {
+                    _devices.Remove(device.Key);
+                }
+            }
+            _keptForPending.Clear();
             _pingsChanged = _camerasChanged = _crossingsChanged = _staffChanged = false;
         }
     }
 
-    private readonly record struct LivePing(MapPoint Point, string? DeviceKey, (int X, int Y) Cell, int[] Zones, DateTimeOffset ExpiresAt);
+    private readonly record struct LivePing(MapPoint Point, Device? Device, (int X, int Y) Cell, int[] Zones, DateTimeOffset ExpiresAt);
+
+    private readonly record struct DeviceKey(string UserId, string DeviceId);
+
+    /// <summary>A phone on the map: its live ping (0 when none) and where this round's update holds its point.</summary>
+    private sealed class Device(DeviceKey key)
+    {
+        public DeviceKey Key { get; } = key;
+
+        public long LiveId { get; set; }
+
+        /// <summary>The round in which <see cref="PendingIndex"/> is valid.</summary>
+        public int PendingRound { get; set; }
+
+        public int PendingIndex { get; set; }
+    }
 }
 
 /// <summary>A stored crossing message (or an operator's recalibration) and the zone's occupancy after it.</summary>

@@ -45,10 +45,13 @@ public sealed class LiveMapTests : IAsyncLifetime
         _db.Dispose();
     }
 
-    private Ping At(double lat, double lng, string? device = null, TimeSpan? age = null)
+    private Ping At(double lat, double lng, string? device = null, TimeSpan? age = null, string? user = null)
     {
         var recorded = _time.GetUtcNow() - (age ?? TimeSpan.Zero);
-        return new Ping { EventId = EventId, Lat = lat, Lng = lng, DeviceId = device, RecordedAt = recorded, ExpiresAt = recorded + Ping.Lifetime };
+        return new Ping
+        {
+            EventId = EventId, Lat = lat, Lng = lng, DeviceId = device, UserId = user, RecordedAt = recorded, ExpiresAt = recorded + Ping.Lifetime,
+        };
     }
 
     [Fact]
@@ -123,6 +126,45 @@ public sealed class LiveMapTests : IAsyncLifetime
         Assert.Equal(51.5020, point.Lat);
         Assert.Equal(0, snapshot.Zones[0].Count);
         Assert.Equal(1, snapshot.Density.Sum(c => c.Count));
+    }
+
+    [Fact]
+    public async Task ADevicePingingTwiceBetweenFlushes_IsSentOnceAtItsLatestPosition_AndTheSameIdFromAnotherSenderIsAnotherPhone()
+    {
+        await _map.AddPingsAsync(EventId, [At(51.5001, -0.0999, "phone-1"), At(51.5002, -0.0998, "phone-2")]);
+        await _map.AddPingsAsync(EventId, [At(51.5003, -0.0997, "phone-1"), At(51.5004, -0.0996, "phone-1", user: "user-b")]);
+
+        await _map.FlushAsync(_hub, (_, _) => ValueTask.FromResult(true), CancellationToken.None);
+
+        await Eventually.TrueAsync(() => _published.Count >= 1);
+        var update = Assert.Single(_published).Read<MapUpdatePayload>();
+        Assert.Equal([51.5002, 51.5003, 51.5004], update.Points.Select(p => p.Lat).Order());
+        Assert.Equal(3, Assert.Single(update.Zones).Count);
+    }
+
+    [Fact]
+    public async Task ADevicePushedOutAndBackInOneRound_IsSentOnce_AndPingsAgainAfterIt()
+    {
+        var map = CoreParts.Map(_db, _time, new MapOptions { MaxLivePingsPerEvent = 2 });
+        // phone-3 pushes phone-1 out while this round's update still holds phone-1's point; phone-1 comes back.
+        await map.AddPingsAsync(EventId, [At(51.5001, -0.0999, "phone-1"), At(51.5002, -0.0999, "phone-2"), At(51.5003, -0.0999, "phone-3")]);
+        await map.AddPingsAsync(EventId, [At(51.5004, -0.0999, "phone-1")]);
+
+        await map.FlushAsync(_hub, (_, _) => ValueTask.FromResult(true), CancellationToken.None);
+        await Eventually.TrueAsync(() => _published.Count >= 1);
+        var first = Assert.Single(_published).Read<MapUpdatePayload>();
+        Assert.Equal([51.5002, 51.5003, 51.5004], first.Points.Select(p => p.Lat).Order());
+
+        // Next round: phone-2 was pushed out by phone-1's return and is gone for good; it comes back as a new phone.
+        _time.Advance(TimeSpan.FromSeconds(1));
+        await map.AddPingsAsync(EventId, [At(51.5005, -0.0999, "phone-2"), At(51.5006, -0.0999, "phone-2")]);
+        await map.FlushAsync(_hub, (_, _) => ValueTask.FromResult(true), CancellationToken.None);
+        await Eventually.TrueAsync(() => _published.Count >= 2);
+        var second = _published[1].Read<MapUpdatePayload>();
+        Assert.Equal(51.5006, Assert.Single(second.Points).Lat);
+        var snapshot = await map.SnapshotAsync(EventId);
+        Assert.Equal([51.5004, 51.5006], snapshot!.Points.Select(p => p.Lat).Order());
+        Assert.Equal(2, snapshot.Zones[0].Count);
     }
 
     [Fact]
