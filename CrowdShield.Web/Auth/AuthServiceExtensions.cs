@@ -77,6 +77,9 @@ public static class AuthServiceExtensions
             .Configure<IOptions<JwtOptions>>((options, jwt) =>
             {
                 options.MapInboundClaims = false;
+                // Nothing reads the token back from the ticket (GetTokenAsync), and storing it costs a dictionary,
+                // its entries and a formatted expiry per request: ~6 % of what a single ping allocates.
+                options.SaveToken = false;
                 // The handler (and what it remembers) belongs to these options and their signing key; bearer tokens are
                 // validated by it alone.
                 options.TokenHandlers.Clear();
