@@ -67,7 +67,7 @@ public sealed record CameraCountResult(string ZoneId, int Count, string? AlertId
 
 /// <summary>Stores a camera count, updates the live map and lets the alert service decide.</summary>
 public sealed class CameraIngest(
-    IDbContextFactory<CrowdShieldDb> dbFactory, EventDirectory events, LiveMap map, AlertService alerts, TimeProvider time)
+    IDbContextFactory<CrowdShieldDb> dbFactory, EventDirectory events, LiveMap map, AlertService alerts, WriteTurns turns, TimeProvider time)
 {
     /// <returns>Null when the event does not exist.</returns>
     public async Task<CameraCountResult?> IngestAsync(CameraCountRequest request, CancellationToken cancellationToken = default)
@@ -92,6 +92,9 @@ public sealed class CameraIngest(
             {
                 EventId = definition.Id, ZoneId = zone.Id, CameraId = request.CameraId!, Count = count, CapturedAt = capturedAt, ReceivedAt = now,
             });
+            // The transaction's BEGIN waits for SQLite's write lock before anything inside it says it wants the lock:
+            // under a ping flood a camera's count would wait for a gap between the ping store's commits.
+            using var turn = turns.Want();
             await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
             await db.SaveChangesAsync(cancellationToken);
             // The same upsert on SQLite and PostgreSQL; the hour is stored as Unix ms like every time.

@@ -1,5 +1,6 @@
 using CrowdShield.Core.Alerts;
 using CrowdShield.Core.Cameras;
+using CrowdShield.Core.Data;
 using CrowdShield.Core.Intelligence;
 using CrowdShield.Core.Map;
 using CrowdShield.Core.Realtime;
@@ -35,7 +36,7 @@ public sealed class ForecastAlertTests : IAsyncLifetime
         var map = CoreParts.Map(_db, _time);
         var alertOptions = Options.Create(new AlertOptions());
         var alerts = CoreParts.Alerts(_db, _bus, _time);
-        _cameras = new CameraIngest(_db, events, map, alerts, _time);
+        _cameras = new CameraIngest(_db, events, map, alerts, new WriteTurns(), _time);
         var forecaster = new Forecaster(map, events, new ZoneHistory(_db), Options.Create(new MapOptions()), _time);
         _watch = new ForecastWatch(forecaster, events, alerts, alertOptions);
     }

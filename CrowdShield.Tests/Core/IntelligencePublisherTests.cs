@@ -33,7 +33,7 @@ public sealed class IntelligencePublisherTests : IAsyncLifetime
         var mapOptions = Options.Create(new MapOptions());
         var alertOptions = Options.Create(new AlertOptions());
         var alerts = CoreParts.Alerts(_db, _bus, _time);
-        _cameras = new CameraIngest(_db, events, map, alerts, _time);
+        _cameras = new CameraIngest(_db, events, map, alerts, new WriteTurns(), _time);
         var history = new ZoneHistory(_db);
         var forecaster = new Forecaster(map, events, history, mapOptions, _time);
         var insights = new InsightEngine(map, events, history, forecaster, new NoRemoteRiskModel(), _db, mapOptions, CoreParts.Metrics(), _time);

@@ -44,9 +44,13 @@ public static class DataServiceExtensions
         var connectionString = string.IsNullOrWhiteSpace(configured)
             ? $"Data Source={Path.Combine(dataDirectory, "crowdshield.db")}"
             : configured;
-        builder.Services.AddPooledDbContextFactory<CrowdShieldDb>((services, options) => options
-            .UseSqlite(connectionString, sqlite => sqlite.MigrationsAssembly(typeof(DataServiceExtensions).Assembly.GetName().Name))
-            .AddInterceptors(new SqlitePragmas(), new SaveChangesWantsTurn(services.GetRequiredService<WriteTurns>())));
+        builder.Services.AddPooledDbContextFactory<CrowdShieldDb>((services, options) =>
+        {
+            var turns = services.GetRequiredService<WriteTurns>();
+            options
+                .UseSqlite(connectionString, sqlite => sqlite.MigrationsAssembly(typeof(DataServiceExtensions).Assembly.GetName().Name))
+                .AddInterceptors(new SqlitePragmas(), new SaveChangesWantsTurn(turns), new NonQueriesWantTurn(turns));
+        });
         builder.Services.AddSingleton<IPingStore, SqlitePingStore>();
         builder.Services.AddHostedService<SqliteCheckpointService>();
         return builder;
