@@ -30,6 +30,14 @@ public sealed class WritesWantTurnTests : IDisposable
     private static Event NewEvent(string id) =>
         new() { Id = id, Name = "Fest", CenterLat = 51.5, CenterLng = -0.1, CreatedAt = DateTimeOffset.UtcNow };
 
+    /// <summary>Every command of the write went to SQLite while the write was wanted, and the want ended with it.</summary>
+    private void AssertWantedOnlyWhileWriting()
+    {
+        Assert.NotEmpty(_writes.Seen);
+        Assert.All(_writes.Seen, wanted => Assert.True(wanted));
+        Assert.False(_turns.Wanted);
+    }
+
     private async Task StoreEventAsync(string id)
     {
         await using var db = Context();
@@ -45,9 +53,7 @@ public sealed class WritesWantTurnTests : IDisposable
 
         await db.SaveChangesAsync();
 
-        Assert.NotEmpty(_writes.Seen);
-        Assert.All(_writes.Seen, wanted => Assert.True(wanted));
-        Assert.False(_turns.Wanted);
+        AssertWantedOnlyWhileWriting();
     }
 
     [Fact]
@@ -70,9 +76,7 @@ public sealed class WritesWantTurnTests : IDisposable
 
         db.SaveChanges();
 
-        Assert.NotEmpty(_writes.Seen);
-        Assert.All(_writes.Seen, wanted => Assert.True(wanted));
-        Assert.False(_turns.Wanted);
+        AssertWantedOnlyWhileWriting();
     }
 
     [Fact]
