@@ -21,12 +21,21 @@ namespace CrowdShield.Web.Hosting;
 /// </summary>
 internal static class HotPathWarmUp
 {
+    /// <summary>
+    /// Past the 30 calls after which the runtime optimises a method: one round only compiled the path, and its methods
+    /// were then re-compiled under the first load, on the same core. Forty rounds add ~30 ms to the start.
+    /// </summary>
+    private const int Rounds = 40;
+
     public static async Task RunAsync(IServiceProvider services, ILogger logger, CancellationToken cancellationToken = default)
     {
         var started = Stopwatch.GetTimestamp();
         try
         {
-            await WarmUpAsync(services, cancellationToken);
+            for (var round = 0; round < Rounds; round++)
+            {
+                await WarmUpAsync(services, cancellationToken);
+            }
             logger.LogInformation("Report path warmed up in {Milliseconds:N0} ms", Stopwatch.GetElapsedTime(started).TotalMilliseconds);
         }
         catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
