@@ -7,8 +7,8 @@ namespace CrowdShield.Tests.Infrastructure;
 
 /// <summary>
 /// Real PostgreSQL and Redis servers for the tests, started once per test run on free loopback ports from the
-/// Debian packages (<c>.ci/run</c> installs them) and stopped when the run ends. No containers: this machine has
-/// no container engine, and a venue's servers are ordinary packages too.
+/// Debian packages (<c>.ci/run</c> installs them) and stopped when the run ends (<see cref="StopWhenGone"/>). No
+/// containers: this machine has no container engine, and a venue's servers are ordinary packages too.
 /// </summary>
 public static class ExternalServers
 {
@@ -46,6 +46,23 @@ public static class ExternalServers
     }
 
     internal static bool IsRoot => Environment.UserName == "root";
+
+    /// <summary>
+    /// Runs <paramref name="stop"/> (a shell command) once the process <paramref name="watched"/> has ended, however
+    /// it ends. Handlers at process exit are not enough: once a run is over, vstest gives the test host only a moment
+    /// to exit and then kills it, and every run left a PostgreSQL and a Redis server behind. A watcher in a session of
+    /// its own outlives the test host, with its standard streams away from the test run's.
+    /// </summary>
+    internal static void StopWhenGone(string stop, int? watched = null)
+    {
+        var script = $"exec </dev/null >/dev/null 2>&1; while kill -0 {watched ?? Environment.ProcessId}; do sleep 1; done; {stop}";
+        var info = new ProcessStartInfo("setsid") { RedirectStandardInput = true, RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var arg in new[] { "bash", "-c", script })
+        {
+            info.ArgumentList.Add(arg);
+        }
+        using var watcher = Process.Start(info) ?? throw new InvalidOperationException("Could not start a watcher for a test server.");
+    }
 }
 
 /// <summary>
@@ -96,7 +113,8 @@ public sealed class PostgresServer
         await AsServerUserAsync(Path.Combine(bin, "initdb"), "-D", Path.Combine(directory, "data"), "-U", "cs", "--auth=trust", "--no-sync", "-E", "UTF8");
         var server = new PostgresServer(directory, bin, port, durable);
         await server.ResumeAsync();
-        AppDomain.CurrentDomain.ProcessExit += (_, _) => server.Stop();
+        var stop = $"{Path.Combine(bin, "pg_ctl")} -D {Path.Combine(directory, "data")} -m immediate stop";
+        ExternalServers.StopWhenGone($"{(ExternalServers.IsRoot ? "runuser -u postgres -- " : "")}{stop}; rm -rf {directory}");
         return server;
     }
 
@@ -118,19 +136,6 @@ public sealed class PostgresServer
         await using var command = new NpgsqlCommand($"CREATE DATABASE \"{name}\"", connection);
         await command.ExecuteNonQueryAsync();
         return $"Host=127.0.0.1;Port={Port};Username=cs;Database={name}";
-    }
-
-    private void Stop()
-    {
-        try
-        {
-            AsServerUserAsync(Path.Combine(_bin, "pg_ctl"), "-D", Path.Combine(_directory, "data"), "-m", "immediate", "stop").GetAwaiter().GetResult();
-            Directory.Delete(_directory, recursive: true);
-        }
-        catch (Exception)
-        {
-            // The run is over; a leftover temp folder is the OS's to clean.
-        }
     }
 
     private static Task<string> AsServerUserAsync(string file, params string[] args) =>
@@ -156,9 +161,7 @@ public sealed class RedisServer
     public static async Task<RedisServer> StartAsync()
     {
         var port = ExternalServers.FreePort();
-        var server = new RedisServer(await LaunchAsync(port), port);
-        AppDomain.CurrentDomain.ProcessExit += (_, _) => server.Stop();
-        return server;
+        return new RedisServer(await LaunchAsync(port), port);
     }
 
     /// <summary>Stops the server at once (its data goes with it: it keeps none).</summary>
@@ -187,6 +190,8 @@ public sealed class RedisServer
         {
             throw new InvalidOperationException("Redis is not installed: apt-get install -y redis-server (.ci/run does).", ex);
         }
+        // This one process, if it is still this Redis: a test may have stopped it, and its id been reused since.
+        ExternalServers.StopWhenGone($"[ \"$(cat /proc/{process.Id}/comm 2>/dev/null)\" = redis-server ] && kill {process.Id}");
         process.OutputDataReceived += (_, _) => { };
         process.ErrorDataReceived += (_, _) => { };
         process.BeginOutputReadLine();
