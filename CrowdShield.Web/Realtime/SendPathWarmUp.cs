@@ -16,13 +16,15 @@ namespace CrowdShield.Web.Realtime;
 /// <c>report:new</c> to hundreds of subscribers ran every per-connection step (the group send, the connection's
 /// pipe, SignalR's WebSocket loop, Kestrel's socket loop) unoptimised, and the runtime re-compiled those steps on the
 /// same core in the middle of that first fan-out: the first seconds after a start, exactly when a node takes over
-/// after a failover, had about twice the steady p99 (docs/benchmarks.md, "Eighth session"). Sending a few dozen
+/// after a failover, had two to three times the steady p99 (docs/benchmarks.md, "Eighth session"). Sending a few dozen
 /// messages to one connection of our own gets that done before subscribers arrive.
 /// <para>
 /// Its hub (<see cref="WarmUpHub"/>) admits only this node's own connection: it answers 404 to anything without the
 /// per-run random key, and to everything once the run is over. Its group is this run's alone, so nothing reaches a
 /// real subscriber, and in a cluster no other node's warm-up either. The key travels only over loopback (or to the
-/// node's own address), and only over plain HTTP: a node that listens on HTTPS alone skips the warm-up.
+/// node's own address), and only over plain HTTP: a node that listens on HTTPS alone skips the warm-up. Whatever
+/// keeps it from connecting (host filtering that refuses the node's own address, say) is logged as a warning, and
+/// the node serves without it.
 /// </para>
 /// </summary>
 internal sealed class SendPathWarmUp(
@@ -43,7 +45,7 @@ internal sealed class SendPathWarmUp(
     private readonly TaskCompletionSource<WarmUpResult> _firstRun = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private Run? _run;
 
-    /// <summary>The outcome of the run at start, for tests and for the node's log.</summary>
+    /// <summary>The outcome of the run at start (each run also logs it).</summary>
     public Task<WarmUpResult> FirstRun => _firstRun.Task;
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
