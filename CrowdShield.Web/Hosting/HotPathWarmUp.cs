@@ -47,11 +47,7 @@ internal static class HotPathWarmUp
 
     private static async Task WarmUpAsync(IServiceProvider services, CancellationToken cancellationToken)
     {
-        var report = new Report
-        {
-            Id = Ids.New(), EventId = "warm-up", Message = "warm-up", Type = ReportTypes.All.First(),
-            CreatedBy = "warm-up", CreatedAt = DateTimeOffset.UtcNow,
-        };
+        var report = SampleReport(DateTimeOffset.UtcNow);
         var dbFactory = services.GetRequiredService<IDbContextFactory<CrowdShieldDb>>();
         await using (var db = await dbFactory.CreateDbContextAsync(cancellationToken))
         {
@@ -69,4 +65,11 @@ internal static class HotPathWarmUp
         JsonSerializer.SerializeToUtf8Bytes(ReportView.Of(report), json);
         RealtimeJson.Compose(report.EventId, 1, ReportService.ToPayload(report), new ArrayBufferWriter<byte>());
     }
+
+    /// <summary>A report as the warm-ups use it: of no real event, shaped like a real one (a position, no zone).</summary>
+    internal static Report SampleReport(DateTimeOffset createdAt) => new()
+    {
+        Id = Ids.New(), EventId = "warm-up", Message = "warm-up", Type = ReportTypes.All.First(),
+        CreatedBy = "warm-up", CreatedAt = createdAt, Lat = 51.5072, Lng = -0.1276,
+    };
 }

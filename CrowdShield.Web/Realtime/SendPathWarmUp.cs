@@ -2,11 +2,11 @@ using System.Buffers;
 using System.Net.WebSockets;
 using System.Security.Cryptography;
 using System.Text;
-using CrowdShield.Core;
 using CrowdShield.Core.Realtime;
 using CrowdShield.Core.Reports;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
+using CrowdShield.Web.Hosting;
 using Microsoft.AspNetCore.SignalR;
 
 namespace CrowdShield.Web.Realtime;
@@ -129,11 +129,7 @@ internal sealed class SendPathWarmUp(
 
         // A report as subscribers get it, through the same call as the bridge (SignalRSink): the hub protocol
         // writes a RawJson argument as it is.
-        var report = new Report
-        {
-            Id = Ids.New(), EventId = "warm-up", Message = "warm-up", Type = ReportTypes.All.First(),
-            CreatedBy = "warm-up", CreatedAt = time.GetUtcNow(), Lat = 51.5072, Lng = -0.1276,
-        };
+        var report = HotPathWarmUp.SampleReport(time.GetUtcNow());
         var scratch = new ArrayBufferWriter<byte>();
         var group = hub.Clients.Group(run.Group);
         for (var seq = 1; seq <= Messages; seq++)
